@@ -226,7 +226,7 @@ iso_time() {
 # A file that is already there is trusted only after the same checks a download gets, plus its sha256
 # against the manifest row that recorded it.
 verify_present() {
-	local name=$1 final=$2 gz=$1.tsv.gz reason sha bytes old_sha lm url
+	local gz=$1.tsv.gz final=$2 reason sha bytes old_sha lm url
 	if ! reason=$(gzip_check "$final"); then
 		fail "$final: gzip -t failed: $reason (remove it to download again)"
 		return 0
@@ -261,7 +261,7 @@ curl_transfer() {
 }
 
 download() {
-	local name=$1 final=$2 gz=$1.tsv.gz part=$2.part url=${base_url%/}/$1.tsv.gz
+	local gz=$1.tsv.gz final=$2 part=$2.part url=${base_url%/}/$1.tsv.gz
 	local result status=0 code lm errmsg reason resumed_at=0 sha bytes iso
 	local -a lines=()
 	if [[ -e $part ]]; then
