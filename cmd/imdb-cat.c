@@ -210,6 +210,7 @@ main(int argc, char *argv[])
 		c.nfields = hdr.names.n;
 		if (fields != NULL)
 			fieldlist_parse(&c.proj, fields, &hdr, "-f");
+		c.project = fields != NULL;
 		write_header(&c, t.header, t.header_len);
 	} else {
 		if (c.schema != NULL)
@@ -218,7 +219,6 @@ main(int argc, char *argv[])
 			fieldlist_parse(&c.proj, fields, NULL, "-f");
 	}
 	c.project = fields != NULL;
-
 	progress_start(&prog, c.cli.progress, t.npaths == 1 ?
 	    input_size(t.in) : -1);
 	while ((!c.has_limit || c.rows_out < c.limit) && tsv_next(&t, &line)) {
