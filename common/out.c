@@ -73,6 +73,7 @@ untrack_temp(char *tmp)
 void
 out_open(struct out *o, const char *path)
 {
+	struct stat st;
 	mode_t mask;
 
 	memset(o, 0, sizeof(*o));
@@ -81,6 +82,24 @@ out_open(struct out *o, const char *path)
 		die_sys("out of memory");
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->fd = STDOUT_FILENO;
+		return;
+	}
+	/*
+	 * Only a regular file (or a new name) gets the temporary and the
+	 * rename: renaming over /dev/stdout, /dev/null, a FIFO or a symlink
+	 * would replace the node itself.  Those are written in place.
+	 */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (strcmp(path, "/dev/stdout") == 0)
+			o->fd = dup(STDOUT_FILENO);
+		else if (strcmp(path, "/dev/stderr") == 0)
+			o->fd = dup(STDERR_FILENO);
+		else
+			o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		if (o->fd == -1)
+			die_sys("%s", path);
+		if ((o->path = strdup(path)) == NULL)
+			die_sys("out of memory");
 		return;
 	}
 	if ((o->path = strdup(path)) == NULL ||
@@ -151,7 +170,7 @@ out_close(struct out *o)
 	}
 	if (close(o->fd) == -1)
 		die_sys("%s: write error", o->path);
-	if (rename(o->tmp, o->path) == -1)
+	if (o->tmp != NULL && rename(o->tmp, o->path) == -1)
 		die_sys("%s: cannot rename into place", o->path);
 	untrack_temp(o->tmp);
 	free(o->tmp);
