@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# full.sh - the p07 ETL: IMDb files -> star schema -> KPIs -> evidence ->
+# SQLite (and an HTML report).  Everything is built in a temporary directory
+# beside OUT and renamed into place only when every step and every
+# error-severity gate passed; a failed or killed run leaves OUT as it was.
+set -euo pipefail
+# shellcheck source=pipelines/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<'TXT'
+usage: full.sh [--data DIR] [--out DIR] [--as-of DATE] [--limit N] [--demo]
+               [--state DIR] [--m VOTES] [--C MEAN] [--no-sqlite] [--no-report]
+               [-j JOBS] [--quiet]
+TXT
+}
+
+DATA=data
+OUT=out
+AS_OF=
+LIMIT=
+DEMO=0
+STATE=
+M=25000
+C=auto
+SQLITE=1
+REPORT=1
+JOBS=1
+STEP_QUIET=0
+DEMO_SCALE=${P07_DEMO_SCALE:-0.002}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--data) DATA=${2:?}; shift ;;
+	--out) OUT=${2:?}; shift ;;
+	--as-of) AS_OF=${2:?}; shift ;;
+	--limit) LIMIT=${2:?}; shift ;;
+	--demo) DEMO=1 ;;
+	--state) STATE=${2:?}; shift ;;
+	--m) M=${2:?}; shift ;;
+	--C) C=${2:?}; shift ;;
+	--no-sqlite) SQLITE=0 ;;
+	--no-report) REPORT=0 ;;
+	-j) JOBS=${2:?}; shift ;;
+	--quiet) STEP_QUIET=1 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage_error "unknown option '$1'" ;;
+	esac
+	shift
+done
+[ -z "$LIMIT" ] || [[ $LIMIT =~ ^[0-9]+$ ]] || usage_error "--limit: invalid value '$LIMIT' (expected a non-negative integer)"
+[ -z "$AS_OF" ] || [[ $AS_OF =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || usage_error "--as-of: invalid date '$AS_OF' (expected YYYY-MM-DD)"
+[[ $M =~ ^[0-9]+$ ]] || usage_error "--m: invalid value '$M' (expected a non-negative integer)"
+[ "$C" = auto ] || [[ $C =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--C: invalid value '$C' (expected a decimal number or auto)"
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || usage_error "-j: invalid value '$JOBS' (expected a positive integer)"
+export STEP_QUIET
+
+# --- the build directory: beside OUT, so the final rename stays on one disk
+OUT=${OUT%/}
+mkdir -p "$(dirname "$OUT")"
+parent=$(cd "$(dirname "$OUT")" && pwd)
+base=$(basename "$OUT")
+for stale in "$parent/.$base.build."*; do
+	# a run killed with SIGKILL leaves its build directory: remove it when
+	# the process that made it is gone
+	[ -d "$stale" ] || continue
+	pid=${stale##*.}
+	kill -0 "$pid" 2>/dev/null || rm -rf "$stale"
+done
+W=$parent/.$base.build.$$
+rm -rf "$W"
+mkdir -p "$W"/{star,kpi,stats,rejects,logs,evidence,stage}
+trap '[ -n "${P07_KEEP_BUILD:-}" ] || rm -rf "$W"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+S=$W/stage
+export TMPDIR=$S
+RUN_LOG=$W/logs/run.log
+printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"
+
+if [ "$DEMO" = 1 ]; then
+	DATA=$S/demo-data
+	AS_OF=${AS_OF:-2026-01-01}
+fi
+
+input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
+	local f
+	for f in "$DATA/$1.tsv.gz" "$DATA/$1.tsv"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 0
+}
+
+STEP_TOTAL=19
+[ "$DEMO" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+[ "$SQLITE" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+[ "$REPORT" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+
+if [ "$DEMO" = 1 ]; then
+	step "generate demo catalogue" /dev/null "$W/stats/demo.imdb-synth.tsv" -- \
+	    imdb-synth --scale "$DEMO_SCALE" --out "$DATA" --stats "$W/stats/demo.imdb-synth.tsv"
+fi
+
+for f in title.basics title.ratings title.principals name.basics; do
+	[ -n "$(input "$f")" ] || die "$DATA: $f.tsv.gz (or .tsv) not found"
+done
+if [ -z "$AS_OF" ]; then
+	# the snapshot date of the data: the day title.basics was written
+	AS_OF=$(date -u -r "$(input title.basics)" +%F)
+fi
+
+# --- extract: every input through the ingress gate ---------------------------
+extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.tsv
+	local name=$1 step=${1//./_}
+	shift
+	imdb-cat --unique "$@" --rejects "$W/rejects/$step.tsv" \
+	    --stats "$W/stats/$step.imdb-cat.tsv" -o "$S/$step.raw.tsv" "$(input "$name")"
+}
+episode_or_empty() {
+	if [ -n "$(input title.episode)" ]; then
+		extract title.episode
+	else
+		printf 'tconst\tparentTconst\tseasonNumber\tepisodeNumber\n' >"$S/title_episode.raw.tsv"
+	fi
+}
+step "extract title.basics" "$S/title_basics.raw.tsv" "$W/stats/title_basics.imdb-cat.tsv" -- \
+    extract title.basics ${LIMIT:+--limit "$LIMIT"}
+mv "$S/title_basics.raw.tsv" "$S/title_basics.tsv"
+step "extract title.ratings" "$S/title_ratings.raw.tsv" "$W/stats/title_ratings.imdb-cat.tsv" -- \
+    extract title.ratings
+step "extract title.principals" "$S/title_principals.raw.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \
+    extract title.principals
+step "extract name.basics" "$S/name_basics.raw.tsv" "$W/stats/name_basics.imdb-cat.tsv" -- \
+    extract name.basics
+step "extract title.episode" "$S/title_episode.raw.tsv" "$W/stats/title_episode.imdb-cat.tsv" -- \
+    episode_or_empty
+
+# --- what belongs to the titles: orphans are rejected, not dropped -----------
+belong() {	# belong NAME: stage/NAME.raw.tsv rows whose tconst is a title
+	local name=$1 why=(--unmatched "$W/rejects/$1.orphans.tsv")
+	# with --limit, rows of titles past the limit are not orphans
+	[ -z "$LIMIT" ] || why=()
+	tsv-join -f "$S/title_basics.tsv" -k tconst "${why[@]}" \
+	    --stats "$W/stats/$name.tsv-join.tsv" -o "$S/$name.tsv" "$S/$name.raw.tsv"
+}
+people_of_principals() {
+	if [ -n "$LIMIT" ]; then
+		tsv-join -f "$S/title_principals.tsv" -k nconst \
+		    --stats "$W/stats/name_basics.tsv-join.tsv" -o "$S/name_basics.tsv" \
+		    "$S/name_basics.raw.tsv"
+	else
+		mv "$S/name_basics.raw.tsv" "$S/name_basics.tsv"
+	fi
+}
+step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings.tsv-join.tsv" -- belong title_ratings
+step "principals of titles" "$S/title_principals.tsv" "$W/stats/title_principals.tsv-join.tsv" -- belong title_principals
+step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode.tsv-join.tsv" -- belong title_episode
+step "people of principals" "$S/name_basics.tsv" "$W/stats/name_basics.tsv-join.tsv" -- people_of_principals
+
+# --- dim_title (SCD type 2) ----------------------------------------------------
+year_keys() {	# appends start_year_key and end_year_key (DESIGN §4)
+	awk -F'\t' -v OFS='\t' '
+	function year(v) { return v ~ /^[0-9]+$/ && v + 0 > 0 ? v + 0 : "" }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+		print $0, "start_year_key", "end_year_key"; next }
+	{
+		s = year($(c["startYear"])); e = year($(c["endYear"]))
+		t = $(c["titleType"])
+		sk = s != "" ? s : -1
+		if (t == "tvSeries" || t == "tvMiniSeries") ek = e != "" ? e : -1
+		else ek = -2
+		print $0, sk, ek
+	}'
+}
+title_snapshot() {
+	tsv-join -f "$S/title_episode.tsv" -k tconst -w \
+	    -a parentTconst,seasonNumber,episodeNumber "$S/title_basics.tsv" |
+	surrogate-key -k title_key=tconst |
+	year_keys |
+	reshape 'tconst title_key title_type=titleType primary_title=primaryTitle
+	    original_title=originalTitle is_adult=isAdult start_year=startYear
+	    end_year=endYear runtime_minutes=runtimeMinutes genres
+	    parent_tconst=parentTconst season_number=seasonNumber
+	    episode_number=episodeNumber start_year_key end_year_key' |
+	sorted_body 1,1 >"$S/dim_title.snapshot.tsv"
+}
+merge_titles() {
+	local prev=$S/dim_title.prev.tsv
+	if [ -n "$STATE" ] && [ -f "$STATE/dim_title.tsv" ]; then
+		prev=$STATE/dim_title.tsv
+	else
+		: >"$prev"
+	fi
+	scd2-merge --as-of "$AS_OF" -k tconst --sk title_sk \
+	    --stats "$W/stats/dim_title.scd2-merge.tsv" \
+	    -o "$W/star/dim_title.tsv" "$prev" "$S/dim_title.snapshot.tsv"
+	where_eq is_current 1 <"$W/star/dim_title.tsv" | where_eq is_deleted 0 |
+	    reshape 'tconst title_key title_sk title_type genres' >"$S/title_current.tsv"
+}
+step "title snapshot" "$S/dim_title.snapshot.tsv" "" -- title_snapshot
+step "dim_title (scd2)" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
+
+# --- facts ---------------------------------------------------------------------
+rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
+	awk -F'\t' -v OFS='\t' '
+	BEGIN { n = split("0 20 40 50 60 70 80 90 100", e, " ") }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print $0, "rating_bucket"; next }
+	{
+		r = $(c["averageRating"]); split(r, p, ".")
+		x = p[1] * 10 + (p[2] == "" ? 0 : p[2])
+		b = "out_of_range"
+		for (i = 1; i < n; i++)
+			if (x > e[i] && x <= e[i + 1]) { b = "(" e[i] / 10 "," e[i + 1] / 10 "]"; break }
+		print $0, b
+	}'
+}
+fact_ratings() {
+	tsv-join -f "$S/title_current.tsv" -k tconst -a title_key,title_sk,title_type \
+	    "$S/title_ratings.tsv" |
+	wrating -r averageRating -v numVotes -m "$M" -C "$C" \
+	    --eligible title_type=movie -n weighted_rating -p 2 \
+	    --stats "$W/stats/fact_ratings.wrating.tsv" |
+	rating_bucket |
+	awk -F'\t' -v OFS='\t' -v d="$AS_OF" 'NR == 1 { print $0, "snapshot_date"; next } { print $0, d }' |
+	reshape 'title_key title_sk snapshot_date average_rating=averageRating
+	    num_votes=numVotes weighted_rating rating_bucket' >"$S/fact_ratings.new.tsv"
+	if [ -n "$STATE" ] && [ -f "$STATE/fact_ratings.tsv" ]; then
+		# earlier snapshots stay; a replay of this date replaces its rows
+		{ awk -F'\t' -v d="$AS_OF" 'NR == 1 || $3 != d' "$STATE/fact_ratings.tsv"
+		  tail -n +2 "$S/fact_ratings.new.tsv"; } >"$W/star/fact_ratings.tsv"
+	else
+		mv "$S/fact_ratings.new.tsv" "$W/star/fact_ratings.tsv"
+	fi
+}
+fact_cast_crew() {
+	surrogate-key -k title_key=tconst -k person_key=nconst \
+	    --stats "$W/stats/fact_cast_crew.surrogate-key.tsv" "$S/title_principals.tsv" |
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_lead"; next } { print $0, ($2 <= 3 ? 1 : 0) }' |
+	reshape 'title_key person_key ordering category job characters is_lead' \
+	    >"$W/star/fact_cast_crew.tsv"
+}
+step "fact_ratings" "$W/star/fact_ratings.tsv" "$W/stats/fact_ratings.wrating.tsv" -- fact_ratings
+step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" -- fact_cast_crew
+
+# --- dim_person, with inferred members for people missing from name.basics ----
+dim_person() {
+	{
+		surrogate-key -k person_key=nconst "$S/name_basics.tsv" |
+		awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_inferred"; next } { print $0, 0 }' |
+		reshape 'person_key nconst primary_name=primaryName birth_year=birthYear
+		    death_year=deathYear primary_profession=primaryProfession
+		    known_for_titles=knownForTitles is_inferred'
+		tsv-join -e -f "$S/name_basics.tsv" -k nconst "$S/title_principals.tsv" |
+		kpi-agg -g nconst count --stats "$W/stats/dim_person_inferred.kpi-agg.tsv" |
+		surrogate-key -k person_key=nconst |
+		awk -F'\t' -v OFS='\t' 'NR > 1 { print $3, $1, "\\N", "\\N", "\\N", "\\N", "\\N", 1 }'
+	} >"$W/star/dim_person.tsv"
+}
+step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person
+
+# --- genres: the bridge and dim_genre ------------------------------------------
+bridge() {
+	tsv-split-genres -f genres --null-as Unknown --ordinal genre_ordinal \
+	    --count genre_count --weight allocation_weight \
+	    --stats "$W/stats/title_genre_bridge.tsv-split-genres.tsv" "$S/title_current.tsv" |
+	surrogate-key -k genre_key=genres >"$S/bridge_full.tsv"
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_primary"; next } { print $0, ($6 == 1 ? 1 : 0) }' \
+	    "$S/bridge_full.tsv" |
+	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary' \
+	    >"$W/star/title_genre_bridge.tsv"
+}
+dim_genre() {
+	{
+		printf 'genre_name\n'
+		{ echo Unknown; tail -n +2 "$S/bridge_full.tsv" | cut -f 5; } | sort -u
+	} |
+	awk -F'\t' -v OFS='\t' '
+	BEGIN { n = split("Action Adult Adventure Animation Biography Comedy Crime " \
+	    "Documentary Drama Family Fantasy Film-Noir Game-Show History Horror " \
+	    "Music Musical Mystery News Reality-TV Romance Sci-Fi Short Sport " \
+	    "Talk-Show Thriller War Western", g, " "); for (i = 1; i <= n; i++) std[g[i]] = 1 }
+	NR == 1 { print "genre_name", "genre_id", "is_standard"; next }
+	{ print $1, NR - 1, ($1 in std) ? 1 : 0 }' |
+	surrogate-key -k genre_key=genre_name --position first >"$W/star/dim_genre.tsv"
+}
+step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
+step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
+
+# --- dim_date --------------------------------------------------------------------
+step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
+    dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
+    -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
+
+# --- KPIs, evidence, loads ---------------------------------------------------------
+step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
+    "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" --as-of "$AS_OF"
+
+evidence() {
+	local inputs=() f
+	for f in title.basics title.ratings title.principals name.basics title.episode; do
+		[ -z "$(input "$f")" ] || inputs+=(--input "$(input "$f")")
+	done
+	evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir "$W" --stats "$W/stats" \
+	    --as-of "$AS_OF" --param "m=$M" --param "C=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" \
+	    --param "limit=${LIMIT:-\\N}" --param "data=${DEMO:+demo}" "${inputs[@]}" \
+	    -o "$W/evidence/P07_evidence.json"
+}
+step "evidence and gates" /dev/null "" -- evidence
+
+if [ "$SQLITE" = 1 ]; then
+	step "load SQLite" /dev/null "" -- \
+	    "$P07_ROOT/pipelines/load-sqlite.sh" --star "$W/star" --db "$W/p07.sqlite" \
+	    --m "$M" --c "$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" --as-of "$AS_OF"
+fi
+if [ "$REPORT" = 1 ]; then
+	step "HTML report" /dev/null "" -- "$P07_ROOT/pipelines/report.sh" --out "$W"
+fi
+
+# --- publish: OUT is replaced only now, when everything passed -----------------
+rm -rf "$S"
+if [ -n "$STATE" ]; then
+	mkdir -p "$STATE"
+	for f in dim_title fact_ratings; do
+		cp "$W/star/$f.tsv" "$STATE/.$f.tsv.$$"
+		mv "$STATE/.$f.tsv.$$" "$STATE/$f.tsv"
+	done
+fi
+if [ -e "$OUT" ]; then
+	mv "$OUT" "$W.old"
+	mv "$W" "$OUT"
+	rm -rf "$W.old"
+else
+	mv "$W" "$OUT"
+fi
+trap - EXIT
+[ "$STEP_QUIET" = 1 ] || echo "full.sh: star schema, KPIs and evidence in $OUT (as of $AS_OF)" >&2

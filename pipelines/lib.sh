@@ -1,0 +1,107 @@
+# shellcheck shell=bash
+# lib.sh - what every p07 pipeline shares: paths, the step runner and its run
+# log, and the small TSV reshapes that are clearer in awk than as a tool.
+# Sourced, never run.  Nothing here reads or writes outside the paths given.
+
+P07_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PATH=$P07_ROOT/bin:$PATH
+export LC_ALL=C PATH P07_ROOT
+
+STEP_N=0
+STEP_TOTAL=0
+RUN_LOG=/dev/null
+
+die() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+usage_error() {
+	printf '%s: %s\nTry '\''%s --help'\'' for more information.\n' \
+	    "${0##*/}" "$1" "${0##*/}" >&2
+	exit 2
+}
+
+now() { date +%s.%N; }
+
+# rows FILE: data rows of a TSV file with a header (0 if absent).
+rows() {
+	if [ -s "$1" ]; then
+		echo $(( $(wc -l <"$1") - 1 ))
+	else
+		echo 0
+	fi
+}
+
+# stat_of FILE METRIC: a value from a --stats file (empty if absent).
+stat_of() {
+	if [ -f "$1" ]; then
+		awk -F'\t' -v m="$2" '$2 == m { print $3; exit }' "$1"
+	fi
+}
+
+# step NAME OUTPUT STATS -- COMMAND...: runs one step, prints
+# "[k/n] NAME ... rows, seconds", appends a line to the run log.
+step() {
+	local name=$1 output=$2 stats=$3 start end secs n rin rej
+	shift 4
+	STEP_N=$((STEP_N + 1))
+	[ "$STEP_QUIET" = 1 ] || printf '[%d/%d] %-26s' "$STEP_N" "$STEP_TOTAL" "$name" >&2
+	start=$(now)
+	"$@"
+	end=$(now)
+	secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+	n=$(rows "$output")
+	rin=$(stat_of "$stats" rows_in)
+	rej=$(stat_of "$stats" rows_rejected)
+	[ "$STEP_QUIET" = 1 ] || printf ' %10s rows %8s s\n' "$n" "$secs" >&2
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$start" "$end" "$secs" \
+	    "${rin:-\\N}" "$n" "${rej:-\\N}" >>"$RUN_LOG"
+}
+
+# sorted_body KEYFIELDS: header first, then the rows in byte order of the
+# key fields (sort -k syntax, e.g. 1,1).  Bounded memory: sort spills to disk.
+sorted_body() {
+	local header
+	IFS= read -r header || return 0
+	printf '%s\n' "$header"
+	sort -t "$(printf '\t')" -k "$1" -S 40% --parallel=2 ${TMPDIR:+-T "$TMPDIR"}
+}
+
+# reshape 'out=in out2=in2 ...': keep, reorder and rename columns by header
+# name; a bare name keeps its name.  Unknown names are an error.
+reshape() {
+	awk -F'\t' -v OFS='\t' -v spec="$1" '
+	NR == 1 {
+		for (i = 1; i <= NF; i++) col[$i] = i
+		n = split(spec, parts, " ")
+		for (j = 1; j <= n; j++) {
+			k = index(parts[j], "=")
+			name[j] = k ? substr(parts[j], 1, k - 1) : parts[j]
+			src = k ? substr(parts[j], k + 1) : parts[j]
+			if (!(src in col)) {
+				print "reshape: no column " src > "/dev/stderr"
+				exit 2
+			}
+			from[j] = col[src]
+		}
+		line = name[1]
+		for (j = 2; j <= n; j++) line = line OFS name[j]
+		print line
+		next
+	}
+	{
+		line = $(from[1])
+		for (j = 2; j <= n; j++) line = line OFS $(from[j])
+		print line
+	}'
+}
+
+# where_eq COLUMN VALUE: rows whose COLUMN equals VALUE (header kept).
+where_eq() {
+	awk -F'\t' -v c="$1" -v v="$2" '
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i
+		if (!k) { print "where_eq: no column " c > "/dev/stderr"; exit 2 }
+		print; next }
+	$k == v'
+}
