@@ -25,7 +25,7 @@ pg__as_owner() {
 }
 
 pg_start() {
-	PG_SKIP_REASON=
+	export PG_SKIP_REASON=
 	local bin
 	for bin in initdb pg_ctl postgres; do
 		if [ ! -x "$PG_BINDIR/$bin" ]; then
@@ -42,9 +42,10 @@ pg_start() {
 		return 77
 	fi
 
-	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/p07-pg.XXXXXX") || return 1
-	# The socket directory must be short (sun_path holds ~100 bytes) and
-	# writable by the server; the data directory must belong to it.
+	# Under /tmp whatever TMPDIR says: the socket path must be short
+	# (sun_path holds ~100 bytes) and, under root, the postgres user must be
+	# able to reach the directory, which a TMPDIR below /root would forbid.
+	PG_DIR=$(mktemp -d /tmp/p07-pg.XXXXXX) || return 1
 	if [ "$(id -u)" -eq 0 ]; then
 		chown postgres: "$PG_DIR" || return 1
 	fi
@@ -57,8 +58,8 @@ pg_start() {
 		return 1
 	fi
 
-	# A port is still needed to name the socket file; pick one from the PID
-	# so parallel test runs do not collide (no TCP listener is opened).
+	# No TCP listener is opened; the port only names the socket file, which
+	# lives in our private directory, so any number will do.
 	PGPORT=$((20000 + $$ % 20000))
 	if ! pg__as_owner "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
 		-w -t 30 -o "-k $PG_DIR -c listen_addresses='' -p $PGPORT -c fsync=off" \
