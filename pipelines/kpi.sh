@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# kpi.sh - the KPI files of DESIGN §5 from a star schema directory, with the
+# column lists, orders and rounding of sql/kpi-columns.md: each file equals
+# the matching view of sql/schema.sql over the loaded schema.
+# Usage: kpi.sh --star DIR --out DIR --m VOTES [--as-of DATE]
+set -euo pipefail
+# shellcheck source=pipelines/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+STAR=
+KPI=
+M=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--star) STAR=${2:?}; shift ;;
+	--out) KPI=${2:?}; shift ;;
+	--m) M=${2:?}; shift ;;
+	--as-of) shift ;;	# accepted for symmetry; the facts carry their dates
+	-h|--help) echo "usage: kpi.sh --star DIR --out DIR --m VOTES [--as-of DATE]"; exit 0 ;;
+	*) usage_error "unknown option '$1'" ;;
+	esac
+	shift
+done
+[ -n "$STAR" ] && [ -n "$KPI" ] && [[ $M =~ ^[0-9]+$ ]] ||
+	usage_error "--star, --out and --m VOTES are required"
+mkdir -p "$KPI"
+T=$(mktemp -d "${TMPDIR:-/tmp}/kpi.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+
+# --- the two scopes every KPI uses -------------------------------------------
+# titles: current, live versions; rated: those with a rating at the latest date
+where_eq is_current 1 <"$STAR/dim_title.tsv" | where_eq is_deleted 0 |
+	reshape 'title_key tconst title_type primary_title start_year start_year_key' \
+	>"$T/titles.tsv"
+latest=$(awk -F'\t' 'NR > 1 && $3 > d { d = $3 } END { print d }' "$STAR/fact_ratings.tsv")
+where_eq snapshot_date "$latest" <"$STAR/fact_ratings.tsv" |
+	reshape 'title_key average_rating num_votes weighted_rating' >"$T/ratings.tsv"
+# every current title, with its latest rating or \N
+tsv-join -f "$T/ratings.tsv" -k title_key -w -a average_rating,num_votes,weighted_rating \
+	"$T/titles.tsv" >"$T/titles_r.tsv"
+# rated titles only
+tsv-join -f "$T/ratings.tsv" -k title_key -a average_rating,num_votes,weighted_rating \
+	"$T/titles.tsv" >"$T/rated.tsv"
+
+# zero_votes COLUMN: an empty sum of votes is 0, not \N (as the views' coalesce)
+zero_votes() {
+	awk -F'\t' -v OFS='\t' -v c="$1" '
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; print; next }
+	{ if ($k == "\\N") $k = 0; print }'
+}
+
+MEASURES=(titles=count rated_titles=count-nonnull:average_rating
+	mean_rating=mean:average_rating median_rating=median:average_rating
+	total_votes=sum:num_votes mean_votes=mean:num_votes)
+
+# --- content -----------------------------------------------------------------
+c=$(where_eq title_type movie <"$T/rated.tsv" |
+	kpi-agg c=wmean:average_rating:num_votes/4 | tail -n 1)
+kpi-agg "${MEASURES[@]}" vote_weighted_mean_all=wmean:average_rating:num_votes \
+	"$T/titles_r.tsv" | zero_votes total_votes |
+	awk -F'\t' -v OFS='\t' -v c="$c" -v m="$M" \
+	    'NR == 1 { print $0, "c", "m"; next } { print $0, c, m }' \
+	>"$KPI/content_overall.tsv"
+kpi-agg -g title_type "${MEASURES[@]}" "$T/titles_r.tsv" | zero_votes total_votes \
+	>"$KPI/content_by_type.tsv"
+
+# --- rankings: stored WR desc, votes desc, tconst ----------------------------
+ranked() {	# rated titles with a weighted rating, in ranking order
+	awk -F'\t' 'NR > 1 && $9 != "\\N"' "$T/rated.tsv" |
+	sort -t "$(printf '\t')" -k9,9gr -k8,8nr -k2,2
+}
+{
+	printf 'rank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
+	ranked | awk -F'\t' -v OFS='\t' -v m="$M" '$3 == "movie" && $8 >= m && n < 250 {
+		print ++n, $2, $4, $5, $7, $8, $9 }'
+} >"$KPI/top_rated_movies.tsv"
+{
+	printf 'title_type\trank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
+	ranked | sort -t "$(printf '\t')" -s -k3,3 |
+	awk -F'\t' -v OFS='\t' '{ if (++n[$3] <= 10) print $3, n[$3], $2, $4, $5, $7, $8, $9 }'
+} >"$KPI/top_rated_by_type.tsv"
+
+# --- rating distribution: ALL, then each type; all eight buckets ------------
+EDGES=average_rating=0,2,4,5,6,7,8,9,10
+{
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print "scope", $0; next } { print "ALL", $0 }' "$T/rated.tsv" |
+	kpi-agg --bucket "$EDGES" --all-buckets -g title_type=scope,bucket \
+	    --within title_type titles=count share/4
+	kpi-agg --bucket "$EDGES" --all-buckets -g title_type,bucket \
+	    --within title_type titles=count share/4 "$T/rated.tsv" | tail -n +2
+} >"$KPI/rating_distribution.tsv"
+
+# --- genres --------------------------------------------------------------------
+tsv-join -f "$STAR/dim_genre.tsv" -k genre_key -a genre_name "$STAR/title_genre_bridge.tsv" |
+	tsv-join -f "$T/titles_r.tsv" -k title_key -a average_rating,num_votes |
+	kpi-agg -g genre_name titles=count rated_titles=count-nonnull:average_rating \
+	    mean_rating=mean:average_rating total_votes=sum:num_votes \
+	    vote_weighted_rating=wmean:average_rating:num_votes \
+	    allocated_titles=sum:allocation_weight/4 --sort-by titles:desc |
+	zero_votes total_votes >"$KPI/genre_performance.tsv"
+
+# --- talent: distinct current titles per person ------------------------------
+credits() {	# credits CATEGORY-REGEX: nconst primary_name + the title's rating and year
+	awk -F'\t' -v OFS='\t' -v re="$1" 'NR == 1 || ($4 ~ re && !seen[$1 FS $2]++) { print $1, $2 }' \
+	    "$STAR/fact_cast_crew.tsv" |
+	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes |
+	tsv-join -f "$STAR/dim_person.tsv" -k person_key -a nconst,primary_name
+}
+talent() {	# talent MIN_TITLES: one row per person, most titles first
+	kpi-agg -g nconst,primary_name titles=count rated_titles=count-nonnull:average_rating \
+	    mean_rating=mean:average_rating total_votes=sum:num_votes \
+	    first_year=min:start_year last_year=max:start_year --having "titles>=$1" \
+	    --sort-by titles:desc "${@:2}" |
+	zero_votes total_votes |
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "career_span"; next }
+	    { print $0, ($8 == "\\N" ? "\\N" : $8 - $7) }'
+}
+credits '^(actor|actress)$' >"$T/actor_credits.tsv"
+talent 5 "$T/actor_credits.tsv" >"$KPI/talent_actors.tsv"
+credits '^director$' | talent 3 >"$KPI/talent_directors.tsv"
+{
+	printf 'rank\t'; head -n 1 "$KPI/talent_actors.tsv"
+	kpi-agg -g nconst,primary_name titles=count rated_titles=count-nonnull:average_rating \
+	    mean_rating=mean:average_rating total_votes=sum:num_votes \
+	    first_year=min:start_year last_year=max:start_year \
+	    --having 'titles>=10' --having 'rated_titles>=1' \
+	    --sort-by mean_rating:desc,titles:desc "$T/actor_credits.tsv" |
+	awk -F'\t' -v OFS='\t' 'NR > 1 { print NR - 1, $0, ($8 == "\\N" ? "\\N" : $8 - $7) }'
+} >"$KPI/highest_rated_actors.tsv"
+
+# --- trends over dim_date's decades and years ----------------------------------
+by_period() {	# by_period COLUMNS: titles per dim_date period, empty periods as zeros
+	local cols=$1
+	tsv-join -f "$STAR/dim_date.tsv" -k date_key -d start_year_key -a "$cols" \
+	    "$T/titles_r.tsv" |
+	kpi-agg -g "$cols" titles=count rated_titles=count-nonnull:average_rating \
+	    mean_rating=mean:average_rating mean_votes=mean:num_votes total_votes=sum:num_votes \
+	    >"$T/period.tsv"
+	# every period of dim_date, in order, with the aggregates or zeros
+	where_eq date_type year <"$STAR/dim_date.tsv" | reshape "${cols//,/ }" |
+	awk -F'\t' '!seen[$0]++' >"$T/periods.tsv"
+	tsv-join -f "$T/period.tsv" -k "$cols" -w --fill '\N' \
+	    -a titles,rated_titles,mean_rating,mean_votes,total_votes "$T/periods.tsv" |
+	awk -F'\t' -v OFS='\t' -v n="$(echo "$cols" | tr ',' '\n' | wc -l)" '
+	    NR > 1 { for (i = n + 1; i <= n + 2; i++) if ($i == "\\N") $i = 0
+	             if ($(n + 5) == "\\N") $(n + 5) = 0 } { print }'
+}
+{
+	by_period decade,decade_label | { IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k1,1n; }
+	# titles whose start year is unknown: always one row
+	awk -F'\t' -v OFS='\t' '$2 == "\\N" && $1 == "\\N" { $2 = "Unknown"; print; f = 1 }
+	    END { if (!f) print "\\N", "Unknown", 0, 0, "\\N", "\\N", 0 }' "$T/period.tsv"
+} >"$KPI/trends_by_decade.tsv"
+{
+	by_period year | { IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k1,1n | tail -n 15; }
+} >"$KPI/trends_by_year.tsv"
+
+# --- kpi_summary: the headline numbers, in the documented order ----------------
+summary() {
+	local f=$KPI
+	val() { awk -F'\t' -v c="$2" -v r="${3:-1}" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next }
+		NR - 1 == r { print $k; found = 1 } END { if (!found) print "\\N" }' "$f/$1"; }
+	printf 'kpi\tvalue\n'
+	printf 'snapshot_date\t%s\n' "${latest:-\\N}"
+	for k in titles rated_titles mean_rating median_rating total_votes mean_votes \
+	    vote_weighted_mean_all c m; do
+		printf '%s\t%s\n' "$k" "$(val content_overall.tsv "$k")"
+	done
+	printf 'title_types\t%s\n' "$(rows "$f/content_by_type.tsv")"
+	printf 'top_rated_movies\t%s\n' "$(rows "$f/top_rated_movies.tsv")"
+	printf 'top_movie_tconst\t%s\n' "$(val top_rated_movies.tsv tconst)"
+	printf 'top_movie_title\t%s\n' "$(val top_rated_movies.tsv primary_title)"
+	printf 'top_movie_weighted_rating\t%s\n' "$(val top_rated_movies.tsv weighted_rating)"
+	printf 'modal_rating_bucket\t%s\n' "$(awk -F'\t' '$1 == "ALL" && $3 > 0 && $3 > best { best = $3; b = $2 }
+		END { print (b == "" ? "\\N" : b) }' "$f/rating_distribution.tsv")"
+	printf 'genres\t%s\n' "$(rows "$f/genre_performance.tsv")"
+	printf 'top_genre\t%s\n' "$(val genre_performance.tsv genre_name)"
+	printf 'top_genre_titles\t%s\n' "$(val genre_performance.tsv titles)"
+	printf 'talent_actors\t%s\n' "$(rows "$f/talent_actors.tsv")"
+	printf 'most_prolific_actor\t%s\n' "$(val talent_actors.tsv nconst)"
+	printf 'talent_directors\t%s\n' "$(rows "$f/talent_directors.tsv")"
+	printf 'most_prolific_director\t%s\n' "$(val talent_directors.tsv nconst)"
+	printf 'highest_rated_actor\t%s\n' "$(val highest_rated_actors.tsv nconst)"
+	printf 'peak_decade\t%s\n' "$(awk -F'\t' 'NR > 1 && $1 != "\\N" && $3 > best { best = $3; d = $2 }
+		END { print (d == "" ? "\\N" : d) }' "$f/trends_by_decade.tsv")"
+}
+summary >"$KPI/kpi_summary.tsv"
