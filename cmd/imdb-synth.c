@@ -1548,6 +1548,9 @@ run_jobs(const struct synth *s, struct gzout **out, const int *sel, int nsel,
 	int next_job = 0, running = 0, failed = 0, status, i;
 	pid_t w;
 
+	for (i = 0; i < NFILES; i++)
+		pid[i] = -1;
+
 	fflush(NULL);
 	while (next_job < nsel || running > 0) {
 		while (!failed && next_job < nsel && running < jobs) {
@@ -1570,10 +1573,14 @@ run_jobs(const struct synth *s, struct gzout **out, const int *sel, int nsel,
 			die_sys("wait");
 		}
 		running--;
+		for (i = 0; i < next_job; i++)
+			if (pid[i] == w)
+				pid[i] = -1;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			/* The others' work is lost anyway: stop them now. */
 			if (!failed)
 				for (i = 0; i < next_job; i++)
-					if (pid[i] != w)
+					if (pid[i] != -1)
 						kill(pid[i], SIGTERM);
 			failed = 1;
 		}

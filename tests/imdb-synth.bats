@@ -106,6 +106,18 @@ Try 'imdb-synth --help' for more information."
 	assert_output ""
 }
 
+@test "a full disk exits 1 and leaves no file, temporary or not" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a small tmpfs"
+	mkdir "$T/tiny"
+	mount -t tmpfs -o size=1m tmpfs "$T/tiny" 2>/dev/null || skip "cannot mount tmpfs here"
+	run imdb-synth --scale 0.001 -j 1 -o "$T/tiny/out"
+	left=$(ls -A "$T/tiny/out")
+	umount "$T/tiny"
+	assert_failure 1
+	assert_output "imdb-synth: $T/tiny/out/title.principals.tsv.gz: No space left on device"
+	[ -z "$left" ] || fail "left behind: $left"
+}
+
 @test "the same options give byte-identical files" {
 	imdb-synth --scale 0.001 --seed 7 -j 1 -o "$T/again"
 	for f in $FILES; do
