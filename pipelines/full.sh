@@ -136,26 +136,27 @@ step "extract title.episode" "$S/title_episode.raw.tsv" "$W/stats/title_episode.
     episode_or_empty
 
 # --- what belongs to the titles: orphans are rejected, not dropped -----------
-belong() {	# belong NAME: stage/NAME.raw.tsv rows whose tconst is a title
+belong() {	# belong NAME [ignore]: stage/NAME.raw.tsv rows whose tconst is a title
 	local name=$1 why=(--unmatched "$W/rejects/$1.orphans.tsv")
-	# with --limit, rows of titles past the limit are not orphans
-	[ -z "$LIMIT" ] || why=()
+	# with --limit, rows of titles past the limit are not orphans; episodes
+	# of titles not in title.basics are ignored (counted as unmatched)
+	[ -z "$LIMIT" ] && [ "${2:-}" != ignore ] || why=()
 	tsv-join -f "$S/title_basics.tsv" -k tconst "${why[@]}" \
-	    --stats "$W/stats/$name.tsv-join.tsv" -o "$S/$name.tsv" "$S/$name.raw.tsv"
+	    --stats "$W/stats/${name}_of_titles.tsv-join.tsv" -o "$S/$name.tsv" "$S/$name.raw.tsv"
 }
 people_of_principals() {
 	if [ -n "$LIMIT" ]; then
 		tsv-join -f "$S/title_principals.tsv" -k nconst \
-		    --stats "$W/stats/name_basics.tsv-join.tsv" -o "$S/name_basics.tsv" \
+		    --stats "$W/stats/people_of_principals.tsv-join.tsv" -o "$S/name_basics.tsv" \
 		    "$S/name_basics.raw.tsv"
 	else
 		mv "$S/name_basics.raw.tsv" "$S/name_basics.tsv"
 	fi
 }
-step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings.tsv-join.tsv" -- belong title_ratings
-step "principals of titles" "$S/title_principals.tsv" "$W/stats/title_principals.tsv-join.tsv" -- belong title_principals
-step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode.tsv-join.tsv" -- belong title_episode
-step "people of principals" "$S/name_basics.tsv" "$W/stats/name_basics.tsv-join.tsv" -- people_of_principals
+step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings_of_titles.tsv-join.tsv" -- belong title_ratings
+step "principals of titles" "$S/title_principals.tsv" "$W/stats/title_principals_of_titles.tsv-join.tsv" -- belong title_principals
+step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titles.tsv-join.tsv" -- belong title_episode ignore
+step "people of principals" "$S/name_basics.tsv" "$W/stats/people_of_principals.tsv-join.tsv" -- people_of_principals
 
 # --- dim_title (SCD type 2) ----------------------------------------------------
 year_keys() {	# appends start_year_key and end_year_key (DESIGN §4)
