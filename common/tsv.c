@@ -61,7 +61,11 @@ open_next_file(struct tsv_in *t)
 		return 0;
 	t->next++;
 	t->in = input_open(path, t->flags & 0xff);
-	t->name = input_name(t->in);
+	/*
+	 * Not input_name(): that string dies with the input at end of file,
+	 * and tools still name the file in messages after their last row.
+	 */
+	t->name = strcmp(path, "-") == 0 ? "stdin" : path;
 	t->line = 0;
 	t->beg = t->end = 0;
 	t->eof = 0;
