@@ -40,7 +40,7 @@ struct wr {
 	int		 c_auto;
 	i128		 cn, cd;	/* C = cn / cd, reduced */
 	int		 c_known;
-	i128		 sum_rv, sum_v;	/* -C auto: Σ 10R·v, Σ v */
+	i128		 sum_rv, sum_v;	/* -C auto: sum of 10R*v, sum of v */
 	uint64_t	 eligible_rows;
 	int		 need_c;	/* a row has a rating and votes */
 	int		 want_rejects;	/* --rejects given */
@@ -335,7 +335,7 @@ parse_row(struct wr *w, struct fields *fv, struct row *r)
 	return 0;
 }
 
-/* -C auto: C = Σ R·v / Σ v over eligible rated rows with votes. */
+/* -C auto: C = sum(R*v) / sum(v) over eligible rated rows with votes. */
 static void
 first_pass(struct wr *w, const char *path)
 {
@@ -440,8 +440,8 @@ second_pass(struct wr *w, const char *path)
 }
 
 /*
- * WR = (v·R + m·C) / (v + m) with R = r10/10 and C = cn/cd:
- *   (v·r10·cd + 10·m·cn) / (10·cd·(v + m)),
+ * WR = (v*R + m*C) / (v + m) with R = r10/10 and C = cn/cd:
+ *   (v*r10*cd + 10*m*cn) / (10*cd*(v + m)),
  * exact in 128 bits; fmt_fraction rounds it half away from zero.
  */
 static void
