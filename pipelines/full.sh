@@ -216,10 +216,13 @@ rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
 	}'
 }
 fact_ratings() {
+	local ELIGIBLE=
+	# C computed from the data: the vote-weighted mean rating of movies
+	[ "$C" != auto ] || ELIGIBLE=title_type=movie
 	tsv-join -f "$S/title_current.tsv" -k tconst -a title_key,title_sk,title_type \
 	    "$S/title_ratings.tsv" |
 	wrating -r averageRating -v numVotes -m "$M" -C "$C" \
-	    --eligible title_type=movie -n weighted_rating -p 2 \
+	    ${ELIGIBLE:+--eligible "$ELIGIBLE"} -n weighted_rating -p 2 \
 	    --stats "$W/stats/fact_ratings.wrating.tsv" |
 	rating_bucket |
 	awk -F'\t' -v OFS='\t' -v d="$AS_OF" 'NR == 1 { print $0, "snapshot_date"; next } { print $0, d }' |

@@ -131,8 +131,11 @@ credits '^director$' | talent 3 >"$KPI/talent_directors.tsv"
 # --- trends over dim_date's decades and years ----------------------------------
 by_period() {	# by_period COLUMNS: titles per dim_date period, empty periods as zeros
 	local cols=$1
-	tsv-join -f "$STAR/dim_date.tsv" -k date_key -d start_year_key -a "$cols" \
+	# a title whose start year is not in dim_date as a year is Unknown
+	tsv-join -f "$STAR/dim_date.tsv" -k date_key -d start_year_key -a "$cols" -w \
 	    "$T/titles_r.tsv" |
+	awk -F'\t' -v OFS='\t' -v n="$(echo "$cols" | tr ',' '\n' | wc -l)" '
+	    NR > 1 && $(NF - n + 1) == "\\N" && n == 2 { $NF = "Unknown" } { print }' |
 	kpi-agg -g "$cols" titles=count rated_titles=count-nonnull:average_rating \
 	    mean_rating=mean:average_rating mean_votes=mean:num_votes total_votes=sum:num_votes \
 	    >"$T/period.tsv"
@@ -148,7 +151,7 @@ by_period() {	# by_period COLUMNS: titles per dim_date period, empty periods as 
 {
 	by_period decade,decade_label | { IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k1,1n; }
 	# titles whose start year is unknown: always one row
-	awk -F'\t' -v OFS='\t' '$2 == "\\N" && $1 == "\\N" { $2 = "Unknown"; print; f = 1 }
+	awk -F'\t' -v OFS='\t' '$1 == "\\N" { print; f = 1 }
 	    END { if (!f) print "\\N", "Unknown", 0, 0, "\\N", "\\N", 0 }' "$T/period.tsv"
 } >"$KPI/trends_by_decade.tsv"
 {
