@@ -1,0 +1,2361 @@
+/*
+ * evidence-sum - evaluate the quality gates of evidence/gates.tsv over a
+ * pipeline's output directory and its --stats files, and write the evidence
+ * file: inputs, outputs with sha256, per-step stats and every gate's result.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fieldlist.h"
+#include "hashmap.h"
+#include "json.h"
+#include "msg.h"
+#include "numfmt.h"
+#include "out.h"
+#include "tsv.h"
+
+#define MAX_EXAMPLES	20
+#define EXAMPLE_BYTES	1024	/* longer example rows are cut there */
+#define END_OF_TIME	"9999-12-31"
+
+enum check {
+	ROW_COUNT_BETWEEN, ROW_COUNT_EQ, EXPR, NOT_NULL, UNIQUE, BETWEEN,
+	IN_SET, MATCHES, FK, SCD2_ONE_CURRENT, SCD2_CONTIGUOUS, SHA256,
+	STATS_RECONCILE
+};
+
+/* What each check needs in the gates file. */
+enum need { NO, ONE, MANY, OPTIONAL };
+
+static const struct checkdef {
+	const char	*name;
+	enum check	 check;
+	enum need	 file, columns, argument;
+	int		 per_row;	/* evaluated in the pass over FILE */
+} checkdefs[] = {
+	{ "row_count_between", ROW_COUNT_BETWEEN, ONE, NO, ONE, 0 },
+	{ "row_count_eq", ROW_COUNT_EQ, OPTIONAL, NO, ONE, 0 },
+	{ "expr", EXPR, NO, NO, ONE, 0 },
+	{ "not_null", NOT_NULL, ONE, MANY, NO, 1 },
+	{ "unique", UNIQUE, ONE, MANY, NO, 1 },
+	{ "between", BETWEEN, ONE, ONE, ONE, 1 },
+	{ "in_set", IN_SET, ONE, ONE, ONE, 1 },
+	{ "matches", MATCHES, ONE, ONE, ONE, 1 },
+	{ "fk", FK, ONE, ONE, ONE, 1 },
+	{ "scd2_one_current", SCD2_ONE_CURRENT, ONE, MANY, NO, 1 },
+	{ "scd2_contiguous", SCD2_CONTIGUOUS, ONE, MANY, NO, 1 },
+	{ "sha256", SHA256, ONE, NO, OPTIONAL, 0 },
+	{ "stats_reconcile", STATS_RECONCILE, NO, NO, OPTIONAL, 0 },
+};
+#define NCHECKS	(sizeof(checkdefs) / sizeof(checkdefs[0]))
+
+enum status { ST_PASS, ST_WARN, ST_FAIL, ST_ERROR };
+static const char *const status_names[] = { "pass", "warn", "fail", "error" };
+
+/* Expressions over stats metrics and row counts: a small tree in an array. */
+enum node_kind { N_NUM, N_NAME, N_ROWS, N_ADD, N_SUB, N_MUL, N_NEG };
+enum cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
+static const char *const cmp_names[] = { "=", "!=", "<", "<=", ">", ">=" };
+
+struct node {
+	enum node_kind	 kind;
+	int64_t		 num;
+	char		*name;		/* N_NAME "step.metric"; N_ROWS path */
+	int		 file;		/* N_ROWS: index into files */
+	int		 l, r;
+};
+
+struct expr {
+	struct node	*n;
+	int		 nn, root;
+};
+
+/* A file under --dir named by a gate; one pass reads it for all its gates. */
+struct file {
+	char		*path;		/* as written in the gates file */
+	char		*full;		/* --dir/path */
+	int		 scanned, ok;
+	char		*error;		/* why it could not be read */
+	uint64_t	 rows;
+	char		 sha256[65];
+};
+
+/* The values of one column of a file, for fk gates. */
+struct fkset {
+	int		 file;
+	char		*column;
+	int		 loaded;
+	char		*error;
+	struct hashmap	 keys;
+};
+
+struct metric {
+	char		*name, *value;
+	uint64_t	 line;
+};
+
+struct step {
+	char		*name, *tool, *path;
+	struct metric	*m;
+	size_t		 nm;
+};
+
+struct example {
+	uint64_t	 line;
+	char		*row;
+};
+
+struct gate {
+	/* as written */
+	char		*id, *file, *checkname, *columns, *argument, *sevname;
+	uint64_t	 lineno;
+	const struct checkdef *def;
+	int		 warn_only;
+	int		 fileidx;	/* -1: none */
+	char		**cols;
+	size_t		 ncols;
+	char		*arg;		/* argument without its tolerance */
+	/* tolerance: unexpected <= max_count, or share <= max_share/1e6 */
+	int		 tol_share;
+	uint64_t	 max_count;
+	int64_t		 max_share;
+	char		*tol_text;
+	/* parsed argument */
+	int		 has_lo, has_hi;
+	double		 lo, hi;
+	int64_t		 ilo, ihi;
+	struct hashmap	 set;
+	regex_t		 re;
+	int		 fk;
+	struct expr	 lhs, rhs;
+	enum cmp	 cmp;
+	char		**steps;	/* stats_reconcile filters */
+	size_t		 nsteps;
+	/* evaluation */
+	size_t		*colidx;
+	size_t		 i_current, i_version, i_from, i_to;
+	struct hashmap	 seen;
+	uint8_t		*ncur;
+	uint64_t	*keyline;
+	size_t		 keycap;
+	char		*kbuf;
+	size_t		 kcap;
+	char		*prev_key, prev_to[32];
+	size_t		 prev_keylen, prev_keycap;
+	int64_t		 prev_version;
+	int		 prev_current, prev_bad, have_prev;
+	uint64_t	 prev_line;
+	double		 vmin, vmax;
+	char		 tmin[32], tmax[32];
+	int		 have_range;
+	/* result */
+	enum status	 status;
+	int		 evaluated;
+	uint64_t	 checked, unexpected;
+	int		 has_counts;
+	enum { OBS_NONE, OBS_U64, OBS_I64, OBS_STR } obs_kind;
+	uint64_t	 obs_u64;
+	int64_t		 obs_i64;
+	char		*obs_str;
+	char		*threshold;
+	char		*message;
+	struct example	 ex[MAX_EXAMPLES];
+	size_t		 nex;
+};
+
+struct run {
+	const char	*gates_path, *dir, *as_of, *output;
+	int		 fail_on_warn;
+	char		**stats_args, **params, **input_args;
+	size_t		 nstats_args, nparams, ninput_args;
+	struct gate	*g;
+	size_t		 ng;
+	struct file	*files;
+	size_t		 nfiles;
+	struct fkset	*fks;
+	size_t		 nfks;
+	struct step	*steps;
+	size_t		 nsteps;
+};
+
+static void	 load_gates(struct run *);
+static void	 parse_gate(struct run *, struct gate *);
+static void	 parse_expr(struct run *, struct gate *, const char *,
+		    struct expr *, enum cmp *, int);
+static void	 load_stats(struct run *);
+static void	 load_fksets(struct run *);
+static void	 scan_file(struct run *, int);
+static void	 fetch_examples(struct run *, int);
+static void	 count_current(struct gate *);
+static void	 eval_late(struct run *, struct gate *);
+static void	 finish_gate(struct run *, struct gate *);
+static void	 write_evidence(struct run *);
+static int	 report(struct run *);
+static void	 usage(FILE *);
+
+enum { OPT_GATES = CLI_FIRST_TOOL_OPTION, OPT_DIR, OPT_AS_OF, OPT_PARAM,
+    OPT_INPUT, OPT_FAIL_ON_WARN };
+
+static const struct option longopts[] = {
+	CLI_LONGOPTS,
+	{ "gates",	required_argument,	NULL, OPT_GATES },
+	{ "dir",	required_argument,	NULL, OPT_DIR },
+	{ "as-of",	required_argument,	NULL, OPT_AS_OF },
+	{ "param",	required_argument,	NULL, OPT_PARAM },
+	{ "input",	required_argument,	NULL, OPT_INPUT },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ "fail-on-warn", no_argument,		NULL, OPT_FAIL_ON_WARN },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL)
+		die_sys("out of memory");
+	return p;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char *d;
+
+	if ((d = strdup(s)) == NULL)
+		die_sys("out of memory");
+	return d;
+}
+
+static char *
+xstrndup(const char *s, size_t n)
+{
+	char *d = xrealloc(NULL, n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+static char *
+xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		die_sys("out of memory");
+	return s;
+}
+
+static void
+push_arg(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = (char *)s;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+valid_date(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return 0;
+	return s[10] == '\0';
+}
+
+int
+main(int argc, char *argv[])
+{
+	/* Static: what the run holds stays reachable until exit (LeakSanitizer). */
+	static struct run r = { .dir = "." };
+	struct cli c = { .usage = usage };
+	size_t i, j;
+	int ch;
+
+	msg_init(argv[0]);
+	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		if (ch == CLI_STATS) {	/* ours takes several, read not written */
+			push_arg(&r.stats_args, &r.nstats_args, optarg);
+			continue;
+		}
+		if (cli_common(&c, ch, optarg))
+			continue;
+		switch (ch) {
+		case OPT_GATES:
+			r.gates_path = optarg;
+			break;
+		case OPT_DIR:
+			r.dir = optarg;
+			break;
+		case OPT_AS_OF:
+			if (!valid_date(optarg))
+				die_usage("--as-of: invalid date '%s' "
+				    "(expected YYYY-MM-DD)", optarg);
+			r.as_of = optarg;
+			break;
+		case OPT_PARAM:
+			if (strchr(optarg, '=') == NULL || *optarg == '=')
+				die_usage("--param: invalid '%s' (expected "
+				    "KEY=VALUE)", optarg);
+			push_arg(&r.params, &r.nparams, optarg);
+			break;
+		case OPT_INPUT:
+			push_arg(&r.input_args, &r.ninput_args, optarg);
+			break;
+		case 'o':
+			r.output = optarg;
+			break;
+		case OPT_FAIL_ON_WARN:
+			r.fail_on_warn = 1;
+			break;
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+	if (r.gates_path == NULL)
+		die_usage("--gates FILE is required");
+	if (c.progress || c.counters || c.no_header)
+		die_usage("--progress, --counters and -N do not apply here");
+	if (r.nparams > 1)
+		qsort(r.params, r.nparams, sizeof(*r.params), cmp_str);
+	for (i = 1; i < r.nparams; i++) {
+		j = strchr(r.params[i], '=') - r.params[i];
+		if (strncmp(r.params[i], r.params[i - 1], j + 1) == 0)
+			die_usage("--param: key '%.*s' given twice", (int)j,
+			    r.params[i]);
+	}
+
+	load_gates(&r);
+	load_stats(&r);
+	load_fksets(&r);
+	for (i = 0; i < r.nfiles; i++) {
+		scan_file(&r, (int)i);
+		fetch_examples(&r, (int)i);
+	}
+	for (i = 0; i < r.ng; i++) {
+		eval_late(&r, &r.g[i]);
+		finish_gate(&r, &r.g[i]);
+	}
+	write_evidence(&r);
+	return report(&r);
+}
+
+/* The gates file ------------------------------------------------------ */
+
+static const char *gates_name;
+static uint64_t gates_line;
+
+#define gate_error(...)	die(EXIT_USAGE, "%s:%llu: %s", gates_name, \
+	(unsigned long long)gates_line, xasprintf(__VA_ARGS__))
+
+static const char gates_header[] = "id\tfile\tcheck\tcolumns\targument\tseverity";
+
+static int
+register_file(struct run *r, const char *path)
+{
+	size_t i;
+	struct file *f;
+
+	for (i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i].path, path) == 0)
+			return (int)i;
+	r->files = xrealloc(r->files, (r->nfiles + 1) * sizeof(*r->files));
+	f = &r->files[r->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	f->full = path[0] == '/' ? xstrdup(path) :
+	    xasprintf("%s/%s", r->dir, path);
+	return (int)r->nfiles++;
+}
+
+/* "-" and the empty string both mean "nothing here". */
+static int
+absent(const char *s)
+{
+	return *s == '\0' || strcmp(s, "-") == 0;
+}
+
+static void
+load_gates(struct run *r)
+{
+	struct tsv_in t;
+	struct fields fv = { 0 };
+	struct slice line;
+	struct gate *g;
+	char *paths[1] = { (char *)r->gates_path };
+	char *cells[6];
+	size_t i, j;
+	int seen_header = 0;
+
+	if (access(r->gates_path, R_OK) != 0)
+		die_sys("%s", r->gates_path);
+	gates_name = r->gates_path;
+	tsv_open(&t, paths, 1, 0);
+	while (tsv_next(&t, &line)) {
+		gates_line = t.line;
+		if (line.n == 0 || line.p[0] == '#')
+			continue;
+		if (!seen_header) {
+			if (line.n != sizeof(gates_header) - 1 ||
+			    memcmp(line.p, gates_header, line.n) != 0)
+				gate_error("bad header (expected '%s' with "
+				    "TABs)", "id file check columns argument "
+				    "severity");
+			seen_header = 1;
+			continue;
+		}
+		if (tsv_split(&fv, line.p, line.n) != 6)
+			gate_error("%zu fields (expected 6: id file check "
+			    "columns argument severity)", fv.n);
+		for (i = 0; i < 6; i++) {
+			if (memchr(fv.f[i].p, '\0', fv.f[i].n) != NULL)
+				gate_error("NUL byte in field %zu", i + 1);
+			cells[i] = xstrndup(fv.f[i].p, fv.f[i].n);
+		}
+		r->g = xrealloc(r->g, (r->ng + 1) * sizeof(*r->g));
+		g = &r->g[r->ng++];
+		memset(g, 0, sizeof(*g));
+		g->id = cells[0];
+		g->file = cells[1];
+		g->checkname = cells[2];
+		g->columns = cells[3];
+		g->argument = cells[4];
+		g->sevname = cells[5];
+		g->lineno = t.line;
+		parse_gate(r, g);
+		for (j = 0; j + 1 < r->ng; j++)
+			if (strcmp(r->g[j].id, g->id) == 0)
+				gate_error("duplicate gate id '%s' (first on "
+				    "line %llu)", g->id,
+				    (unsigned long long)r->g[j].lineno);
+	}
+	if (!seen_header)
+		gate_error("no header line (expected 'id file check columns "
+		    "argument severity')");
+	tsv_close(&t);
+	fields_free(&fv);
+}
+
+static const char *
+check_list(void)
+{
+	static char buf[512];
+	size_t i;
+
+	if (buf[0] != '\0')
+		return buf;
+	for (i = 0; i < NCHECKS; i++) {
+		if (i > 0)
+			strcat(buf, ", ");
+		strcat(buf, checkdefs[i].name);
+	}
+	return buf;
+}
+
+/* Split "a,b,c" (with \, and \\ escapes when ESC) into a new array. */
+static size_t
+split_list(const char *s, int esc, char ***out)
+{
+	char **v = NULL, *cur = xrealloc(NULL, strlen(s) + 1);
+	size_t n = 0, len = 0;
+
+	for (;; s++) {
+		if (esc && *s == '\\' && (s[1] == ',' || s[1] == '\\')) {
+			cur[len++] = *++s;
+			continue;
+		}
+		if (*s == ',' || *s == '\0') {
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n++] = xstrndup(cur, len);
+			len = 0;
+			if (*s == '\0')
+				break;
+			continue;
+		}
+		cur[len++] = *s;
+	}
+	free(cur);
+	*out = v;
+	return n;
+}
+
+/* Split off a trailing ";max_count=N" or ";max_share=X" from ARG. */
+static void
+parse_tolerance(struct gate *g)
+{
+	char *p = NULL, *q, *s = g->argument;
+	int64_t v;
+
+	for (q = s; (q = strchr(q, ';')) != NULL; q++)
+		if (strncmp(q, ";max_count=", 11) == 0 ||
+		    strncmp(q, ";max_share=", 11) == 0)
+			p = q;
+	g->arg = xstrndup(s, p != NULL ? (size_t)(p - s) : strlen(s));
+	if (absent(g->arg))
+		g->arg[0] = '\0';
+	if (p == NULL) {
+		g->tol_text = xstrdup("<= 0");
+		return;
+	}
+	if (!g->def->per_row && g->def->check != STATS_RECONCILE)
+		gate_error("%s takes no tolerance ('%s')", g->checkname, p);
+	if (p[5] == 'c') {
+		if (!parse_i64(p + 11, strlen(p + 11), &v) || v < 0)
+			gate_error("bad max_count '%s' (expected an integer "
+			    ">= 0)", p + 11);
+		g->max_count = (uint64_t)v;
+		g->tol_text = xasprintf("<= %s", p + 11);
+	} else {
+		if (!parse_scaled(p + 11, strlen(p + 11), 6, &v) || v < 0 ||
+		    v > 1000000)
+			gate_error("bad max_share '%s' (expected a decimal "
+			    "from 0 to 1, at most 6 digits)", p + 11);
+		g->tol_share = 1;
+		g->max_share = v;
+		g->tol_text = xasprintf("share <= %s", p + 11);
+	}
+}
+
+/* "lo..hi", either side may be empty; integers when INTEGER. */
+static void
+parse_range(struct gate *g, int integer)
+{
+	const char *s = g->arg, *dots = strstr(s, "..");
+	size_t nlo, nhi;
+
+	if (dots == NULL)
+		gate_error("bad range '%s' (expected LO..HI)", s);
+	nlo = dots - s;
+	nhi = strlen(dots + 2);
+	g->has_lo = nlo > 0;
+	g->has_hi = nhi > 0;
+	if (!g->has_lo && !g->has_hi)
+		gate_error("bad range '%s' (LO or HI is needed)", s);
+	if (integer) {
+		if ((g->has_lo && (!parse_i64(s, nlo, &g->ilo) || g->ilo < 0))
+		    || (g->has_hi && (!parse_i64(dots + 2, nhi, &g->ihi) ||
+		    g->ihi < 0)))
+			gate_error("bad range '%s' (expected non-negative "
+			    "integers)", s);
+		if (g->has_lo && g->has_hi && g->ilo > g->ihi)
+			gate_error("empty range '%s'", s);
+	} else {
+		if ((g->has_lo && !parse_double(s, nlo, &g->lo)) ||
+		    (g->has_hi && !parse_double(dots + 2, nhi, &g->hi)))
+			gate_error("bad range '%s' (expected numbers)", s);
+		if (g->has_lo && g->has_hi && g->lo > g->hi)
+			gate_error("empty range '%s'", s);
+	}
+}
+
+static void
+parse_argument(struct run *r, struct gate *g)
+{
+	char **v, *colon, buf[256];
+	size_t i, n;
+	int rc, isnew;
+
+	switch (g->def->check) {
+	case ROW_COUNT_BETWEEN:
+		parse_range(g, 1);
+		break;
+	case BETWEEN:
+		parse_range(g, 0);
+		break;
+	case ROW_COUNT_EQ:
+		if (g->fileidx >= 0) {
+			parse_expr(r, g, g->arg, &g->rhs, NULL, 0);
+			break;
+		}
+		parse_expr(r, g, g->arg, &g->lhs, &g->cmp, 1);
+		if (g->cmp != CMP_EQ)
+			gate_error("row_count_eq without a file needs "
+			    "'EXPR = EXPR' (use expr for other comparisons)");
+		break;
+	case EXPR:
+		parse_expr(r, g, g->arg, &g->lhs, &g->cmp, 1);
+		break;
+	case IN_SET:
+		n = split_list(g->arg, 1, &v);
+		hmap_init(&g->set, n);
+		for (i = 0; i < n; i++) {
+			hmap_insert(&g->set, v[i], strlen(v[i]), &isnew);
+			free(v[i]);
+		}
+		free(v);
+		break;
+	case MATCHES:
+		if ((rc = regcomp(&g->re, g->arg, REG_EXTENDED | REG_NOSUB))
+		    != 0) {
+			regerror(rc, &g->re, buf, sizeof(buf));
+			gate_error("bad regular expression '%s': %s", g->arg,
+			    buf);
+		}
+		break;
+	case FK:
+		if ((colon = strrchr(g->arg, ':')) == NULL ||
+		    colon == g->arg || colon[1] == '\0')
+			gate_error("bad fk target '%s' (expected FILE:COLUMN)",
+			    g->arg);
+		*colon = '\0';
+		n = register_file(r, g->arg);
+		for (i = 0; i < r->nfks; i++)
+			if (r->fks[i].file == (int)n &&
+			    strcmp(r->fks[i].column, colon + 1) == 0)
+				break;
+		if (i == r->nfks) {
+			r->fks = xrealloc(r->fks, (i + 1) * sizeof(*r->fks));
+			memset(&r->fks[i], 0, sizeof(r->fks[i]));
+			r->fks[i].file = (int)n;
+			r->fks[i].column = xstrdup(colon + 1);
+			r->nfks++;
+		}
+		g->fk = (int)i;
+		*colon = ':';
+		break;
+	case SHA256:
+		if (g->arg[0] == '\0')
+			break;
+		for (i = 0; g->arg[i] != '\0'; i++)
+			if (strchr("0123456789abcdef", g->arg[i]) == NULL)
+				break;
+		if (i != 64 || g->arg[i] != '\0')
+			gate_error("bad sha256 '%s' (expected 64 lowercase hex "
+			    "digits, or nothing to record)", g->arg);
+		break;
+	case STATS_RECONCILE:
+		if (g->arg[0] != '\0')
+			g->nsteps = split_list(g->arg, 0, &g->steps);
+		for (i = 0; i < g->nsteps; i++)
+			if (g->steps[i][0] == '\0')
+				gate_error("empty step or tool name in '%s'",
+				    g->arg);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+parse_gate(struct run *r, struct gate *g)
+{
+	size_t i;
+
+	if (g->id[0] == '\0')
+		gate_error("empty gate id");
+	for (i = 0; i < NCHECKS; i++)
+		if (strcmp(checkdefs[i].name, g->checkname) == 0)
+			g->def = &checkdefs[i];
+	if (g->def == NULL)
+		gate_error("unknown check '%s' (expected one of: %s)",
+		    g->checkname, check_list());
+	if (strcmp(g->sevname, "warn") == 0)
+		g->warn_only = 1;
+	else if (strcmp(g->sevname, "error") != 0)
+		gate_error("unknown severity '%s' (expected error or warn)",
+		    g->sevname);
+	g->fileidx = -1;
+	if (g->def->file == NO && !absent(g->file))
+		gate_error("%s takes no file (found '%s')", g->checkname,
+		    g->file);
+	if (g->def->file == ONE && absent(g->file))
+		gate_error("%s needs a file", g->checkname);
+	if (!absent(g->file))
+		g->fileidx = register_file(r, g->file);
+	else
+		g->file[0] = '\0';
+	if (g->def->columns == NO && !absent(g->columns))
+		gate_error("%s takes no columns (found '%s')", g->checkname,
+		    g->columns);
+	if (g->def->columns != NO) {
+		if (absent(g->columns))
+			gate_error("%s needs %s", g->checkname,
+			    g->def->columns == ONE ? "a column" : "columns");
+		g->ncols = split_list(g->columns, 0, &g->cols);
+		if (g->def->columns == ONE && g->ncols != 1)
+			gate_error("%s takes one column (found '%s')",
+			    g->checkname, g->columns);
+		for (i = 0; i < g->ncols; i++)
+			if (g->cols[i][0] == '\0')
+				gate_error("empty column name in '%s'",
+				    g->columns);
+	} else
+		g->columns[0] = '\0';
+	parse_tolerance(g);
+	if (g->def->argument == NO && g->arg[0] != '\0')
+		gate_error("%s takes no argument (found '%s')", g->checkname,
+		    g->arg);
+	if (g->def->argument == ONE && g->arg[0] == '\0')
+		gate_error("%s needs an argument", g->checkname);
+	parse_argument(r, g);
+}
+
+/* Expressions --------------------------------------------------------- */
+
+struct parser {
+	struct run	*r;
+	struct gate	*g;
+	const char	*s, *p;
+	struct expr	*e;
+};
+
+static int
+new_node(struct parser *ps, enum node_kind kind, int l, int rr)
+{
+	struct expr *e = ps->e;
+
+	e->n = xrealloc(e->n, (e->nn + 1) * sizeof(*e->n));
+	memset(&e->n[e->nn], 0, sizeof(e->n[0]));
+	e->n[e->nn].kind = kind;
+	e->n[e->nn].l = l;
+	e->n[e->nn].r = rr;
+	return e->nn++;
+}
+
+static void
+skip_space(struct parser *ps)
+{
+	while (*ps->p == ' ' || *ps->p == '\t')
+		ps->p++;
+}
+
+static int	 parse_sum(struct parser *);
+
+static int
+is_name_start(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+static int
+is_name_char(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' ||
+	    c == '.';
+}
+
+static int
+parse_factor(struct parser *ps)
+{
+	const char *start, *end, *dot;
+	struct gate *g = ps->g;
+	int id;
+
+	skip_space(ps);
+	start = ps->p;
+	if (*ps->p == '-') {
+		ps->p++;
+		return new_node(ps, N_NEG, parse_factor(ps), -1);
+	}
+	if (*ps->p == '(') {
+		ps->p++;
+		id = parse_sum(ps);
+		skip_space(ps);
+		if (*ps->p != ')')
+			gate_error("expected ')' at offset %d in '%s'",
+			    (int)(ps->p - ps->s), ps->s);
+		ps->p++;
+		return id;
+	}
+	if (*ps->p >= '0' && *ps->p <= '9') {
+		while (*ps->p >= '0' && *ps->p <= '9')
+			ps->p++;
+		id = new_node(ps, N_NUM, -1, -1);
+		if (!parse_i64(start, ps->p - start, &ps->e->n[id].num))
+			gate_error("number too large in '%s'", ps->s);
+		return id;
+	}
+	if (strncmp(ps->p, "rows(", 5) == 0) {
+		start = ps->p + 5;
+		if ((end = strchr(start, ')')) == NULL || end == start)
+			gate_error("bad rows(FILE) in '%s'", ps->s);
+		id = new_node(ps, N_ROWS, -1, -1);
+		ps->e->n[id].name = xstrndup(start, end - start);
+		ps->e->n[id].file = register_file(ps->r, ps->e->n[id].name);
+		ps->p = end + 1;
+		return id;
+	}
+	if (!is_name_start(*ps->p))
+		gate_error("expected a number, STEP.METRIC, rows(FILE) or '(' "
+		    "at offset %d in '%s'", (int)(ps->p - ps->s), ps->s);
+	while (is_name_char(*ps->p))
+		ps->p++;
+	dot = memchr(start, '.', ps->p - start);
+	if (dot == NULL || dot == start || dot + 1 == ps->p ||
+	    memchr(dot + 1, '.', ps->p - dot - 1) != NULL)
+		gate_error("bad name '%.*s' in '%s' (expected STEP.METRIC or "
+		    "TOOL.METRIC)", (int)(ps->p - start), start, ps->s);
+	id = new_node(ps, N_NAME, -1, -1);
+	ps->e->n[id].name = xstrndup(start, ps->p - start);
+	(void)g;
+	return id;
+}
+
+static int
+parse_term(struct parser *ps)
+{
+	int id = parse_factor(ps);
+
+	for (;;) {
+		skip_space(ps);
+		if (*ps->p != '*')
+			return id;
+		ps->p++;
+		id = new_node(ps, N_MUL, id, parse_factor(ps));
+	}
+}
+
+static int
+parse_sum(struct parser *ps)
+{
+	int id = parse_term(ps);
+	char op;
+
+	for (;;) {
+		skip_space(ps);
+		if (*ps->p != '+' && *ps->p != '-')
+			return id;
+		op = *ps->p++;
+		id = new_node(ps, op == '+' ? N_ADD : N_SUB, id,
+		    parse_term(ps));
+	}
+}
+
+static int
+parse_cmp(struct parser *ps, enum cmp *c)
+{
+	static const struct { const char *s; enum cmp c; } ops[] = {
+		{ "==", CMP_EQ }, { "!=", CMP_NE }, { "<=", CMP_LE },
+		{ ">=", CMP_GE }, { "=", CMP_EQ }, { "<", CMP_LT },
+		{ ">", CMP_GT }
+	};
+	size_t i;
+
+	skip_space(ps);
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strncmp(ps->p, ops[i].s, strlen(ops[i].s)) == 0) {
+			ps->p += strlen(ops[i].s);
+			*c = ops[i].c;
+			return 1;
+		}
+	return 0;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/*
+ * Parse S into E; with COMPARE, S is "EXPR OP EXPR" and the right side goes
+ * to the gate's rhs.
+ */
+static void
+parse_expr(struct run *r, struct gate *g, const char *s, struct expr *e,
+    enum cmp *c, int compare)
+{
+	struct parser ps = { r, g, s, s, e };
+	int id;
+
+	/* A lone path names another file: its row count. */
+	if (!compare && strpbrk(s, " \t+*()") == NULL && (strchr(s, '/') !=
+	    NULL || ends_with(s, ".tsv") || ends_with(s, ".tsv.gz"))) {
+		id = new_node(&ps, N_ROWS, -1, -1);
+		e->n[id].name = xstrdup(s);
+		e->n[id].file = register_file(r, s);
+		e->root = id;
+		return;
+	}
+	e->root = parse_sum(&ps);
+	if (compare) {
+		if (!parse_cmp(&ps, c))
+			gate_error("expected a comparison (= != < <= > >=) at "
+			    "offset %d in '%s'", (int)(ps.p - s), s);
+		ps.e = &g->rhs;
+		g->rhs.root = parse_sum(&ps);
+	}
+	skip_space(&ps);
+	if (*ps.p != '\0')
+		gate_error("unexpected '%s' at offset %d in '%s'", ps.p,
+		    (int)(ps.p - s), s);
+}
+
+/* Stats files --------------------------------------------------------- */
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+static void
+load_stats_file(struct run *r, const char *path)
+{
+	struct tsv_in t;
+	struct fields fv = { 0 };
+	struct slice line;
+	struct step *st;
+	char *paths[1] = { (char *)path };
+	const char *b = base_name(path), *dot = strchr(b, '.');
+	size_t i;
+
+	r->steps = xrealloc(r->steps, (r->nsteps + 1) * sizeof(*r->steps));
+	st = &r->steps[r->nsteps];
+	memset(st, 0, sizeof(*st));
+	st->name = xstrndup(b, dot != NULL ? (size_t)(dot - b) : strlen(b));
+	st->path = xstrdup(path);
+	if (st->name[0] == '\0')
+		die(EXIT_DATA, "%s: stats file name has no step (expected "
+		    "STEP.TOOL.tsv)", path);
+	for (i = 0; i < r->nsteps; i++)
+		if (strcmp(r->steps[i].name, st->name) == 0)
+			die(EXIT_DATA, "%s: step '%s' already comes from %s",
+			    path, st->name, r->steps[i].path);
+	if (access(path, R_OK) != 0)
+		die_sys("%s", path);
+	tsv_open(&t, paths, 1, TSV_HEADER);
+	if (strcmp(t.header, "tool\tmetric\tvalue") != 0)
+		die_at(path, 1, "not a stats file (expected the header "
+		    "'tool metric value')");
+	while (tsv_next(&t, &line)) {
+		if (tsv_split(&fv, line.p, line.n) != 3)
+			die_at(path, t.line, "%zu fields (expected 3)", fv.n);
+		if (st->tool == NULL)
+			st->tool = xstrndup(fv.f[0].p, fv.f[0].n);
+		else if (!slice_eq(fv.f[0], st->tool))
+			die_at(path, t.line, "tool '%.*s' differs from '%s' "
+			    "on line 2", (int)fv.f[0].n, fv.f[0].p, st->tool);
+		for (i = 0; i < st->nm; i++)
+			if (slice_eq(fv.f[1], st->m[i].name))
+				die_at(path, t.line, "metric '%s' given twice",
+				    st->m[i].name);
+		st->m = xrealloc(st->m, (st->nm + 1) * sizeof(*st->m));
+		st->m[st->nm].name = xstrndup(fv.f[1].p, fv.f[1].n);
+		st->m[st->nm].value = xstrndup(fv.f[2].p, fv.f[2].n);
+		st->m[st->nm++].line = t.line;
+	}
+	if (st->tool == NULL)
+		st->tool = xstrdup("");
+	tsv_close(&t);
+	fields_free(&fv);
+	r->nsteps++;
+}
+
+static int
+is_tsv_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return s[0] != '.' && n > 4 && strcmp(s + n - 4, ".tsv") == 0;
+}
+
+static int
+cmp_step(const void *a, const void *b)
+{
+	return strcmp(((const struct step *)a)->name,
+	    ((const struct step *)b)->name);
+}
+
+static void
+load_stats(struct run *r)
+{
+	struct stat sb;
+	struct dirent *de;
+	DIR *d;
+	char **names;
+	size_t i, j, n;
+
+	for (i = 0; i < r->nstats_args; i++) {
+		if (stat(r->stats_args[i], &sb) == -1)
+			die_sys("%s", r->stats_args[i]);
+		if (!S_ISDIR(sb.st_mode)) {
+			load_stats_file(r, r->stats_args[i]);
+			continue;
+		}
+		if ((d = opendir(r->stats_args[i])) == NULL)
+			die_sys("%s", r->stats_args[i]);
+		names = NULL;
+		n = 0;
+		while ((errno = 0, de = readdir(d)) != NULL)
+			if (is_tsv_name(de->d_name))
+				push_arg(&names, &n, xasprintf("%s/%s",
+				    r->stats_args[i], de->d_name));
+		if (errno != 0)
+			die_sys("%s", r->stats_args[i]);
+		closedir(d);
+		if (n > 1)
+			qsort(names, n, sizeof(*names), cmp_str);
+		for (j = 0; j < n; j++) {
+			load_stats_file(r, names[j]);
+			free(names[j]);
+		}
+		free(names);
+	}
+	if (r->nsteps > 1)
+		qsort(r->steps, r->nsteps, sizeof(*r->steps), cmp_step);
+}
+
+static const struct metric *
+find_metric(const struct step *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->nm; i++)
+		if (strcmp(st->m[i].name, name) == 0)
+			return &st->m[i];
+	return NULL;
+}
+
+/*
+ * Resolve "STEP.METRIC" or "TOOL.METRIC" (a tool run by exactly one step)
+ * to an integer; on failure *WHY says what is missing.
+ */
+static int
+stat_value(struct run *r, const char *name, int64_t *v, char **why)
+{
+	const char *dot = strchr(name, '.');
+	const struct step *st = NULL;
+	const struct metric *m;
+	size_t i, len = dot - name, ntool = 0;
+
+	for (i = 0; i < r->nsteps; i++)
+		if (strlen(r->steps[i].name) == len &&
+		    memcmp(r->steps[i].name, name, len) == 0)
+			st = &r->steps[i];
+	if (st == NULL)
+		for (i = 0; i < r->nsteps; i++)
+			if (strlen(r->steps[i].tool) == len &&
+			    memcmp(r->steps[i].tool, name, len) == 0) {
+				st = &r->steps[i];
+				ntool++;
+			}
+	if (st == NULL) {
+		*why = xasprintf("%s: no step or tool '%.*s' in the stats",
+		    name, (int)len, name);
+		return 0;
+	}
+	if (ntool > 1) {
+		*why = xasprintf("%s: tool '%.*s' runs in %zu steps (name the "
+		    "step)", name, (int)len, name, ntool);
+		return 0;
+	}
+	if ((m = find_metric(st, dot + 1)) == NULL) {
+		*why = xasprintf("%s: step '%s' has no metric '%s'", name,
+		    st->name, dot + 1);
+		return 0;
+	}
+	if (!parse_i64(m->value, strlen(m->value), v)) {
+		*why = xasprintf("%s: '%s' is not an integer (%s:%llu)", name,
+		    m->value, st->path, (unsigned long long)m->line);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+eval_node(struct run *r, const struct expr *e, int id, int64_t *v,
+    char **why)
+{
+	const struct node *n = &e->n[id];
+	const struct file *f;
+	int64_t a, b;
+
+	switch (n->kind) {
+	case N_NUM:
+		*v = n->num;
+		return 1;
+	case N_NAME:
+		return stat_value(r, n->name, v, why);
+	case N_ROWS:
+		f = &r->files[n->file];
+		if (!f->ok) {
+			*why = xasprintf("rows(%s): %s", f->path, f->error);
+			return 0;
+		}
+		*v = (int64_t)f->rows;
+		return 1;
+	case N_NEG:
+		if (!eval_node(r, e, n->l, &a, why))
+			return 0;
+		if (__builtin_sub_overflow((int64_t)0, a, v))
+			goto overflow;
+		return 1;
+	default:
+		break;
+	}
+	if (!eval_node(r, e, n->l, &a, why) || !eval_node(r, e, n->r, &b, why))
+		return 0;
+	if ((n->kind == N_ADD && __builtin_add_overflow(a, b, v)) ||
+	    (n->kind == N_SUB && __builtin_sub_overflow(a, b, v)) ||
+	    (n->kind == N_MUL && __builtin_mul_overflow(a, b, v)))
+		goto overflow;
+	return 1;
+overflow:
+	*why = xstrdup("integer overflow");
+	return 0;
+}
+
+/* Reading the tables -------------------------------------------------- */
+
+static void
+grab_sha256(struct tsv_in *t, void *arg)
+{
+	struct file *f = arg;
+
+	input_sha256_hex(t->in, f->sha256);
+}
+
+/* Open FILE with its header; 0 (and f->error set) when it cannot be read. */
+static int
+open_table(struct file *f, struct tsv_in *t)
+{
+	struct stat sb;
+
+	if (stat(f->full, &sb) == -1) {
+		f->error = xasprintf("cannot open %s: %s", f->full,
+		    strerror(errno));
+		return 0;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		f->error = xasprintf("%s is a directory", f->full);
+		return 0;
+	}
+	if (access(f->full, R_OK) != 0) {
+		f->error = xasprintf("cannot open %s: %s", f->full,
+		    strerror(errno));
+		return 0;
+	}
+	if (sb.st_size == 0) {
+		f->error = xasprintf("%s is empty (expected a header line)",
+		    f->full);
+		return 0;
+	}
+	tsv_open(t, &f->full, 1, TSV_HEADER | INPUT_SHA256);
+	t->on_file_end = grab_sha256;
+	t->cb_arg = f;
+	return 1;
+}
+
+/* Index of NAME (or a 1-based number) in H, or -1. */
+static long
+find_column(const struct header *h, const char *name)
+{
+	char *end;
+	long v;
+
+	if (*name >= '1' && *name <= '9') {
+		v = strtol(name, &end, 10);
+		if (*end == '\0')
+			return v <= (long)h->names.n ? v - 1 : -1;
+	}
+	return header_find(h, name, strlen(name));
+}
+
+static char *
+missing_column(const struct file *f, const struct header *h,
+    const char *name)
+{
+	return xasprintf("no column '%s' in %s (header: %s)", name, f->path,
+	    h->line);
+}
+
+static int
+is_null(struct slice v)
+{
+	return v.n == 2 && v.p[0] == '\\' && v.p[1] == 'N';
+}
+
+static void
+load_fksets(struct run *r)
+{
+	struct tsv_in t;
+	struct header h;
+	struct fields fv = { 0 };
+	struct slice line;
+	struct file *f;
+	struct fkset *k;
+	long *idx = xrealloc(NULL, (r->nfks + 1) * sizeof(*idx));
+	size_t i, fi;
+	int isnew;
+
+	for (fi = 0; fi < r->nfiles; fi++) {
+		f = &r->files[fi];
+		for (i = 0; i < r->nfks; i++)
+			if (r->fks[i].file == (int)fi)
+				break;
+		if (i == r->nfks)
+			continue;
+		if (!open_table(f, &t)) {
+			for (i = 0; i < r->nfks; i++)
+				if (r->fks[i].file == (int)fi)
+					r->fks[i].error = f->error;
+			continue;
+		}
+		header_init(&h, t.header, t.header_len);
+		for (i = 0; i < r->nfks; i++) {
+			k = &r->fks[i];
+			idx[i] = -1;
+			if (k->file != (int)fi)
+				continue;
+			if ((idx[i] = find_column(&h, k->column)) < 0)
+				k->error = missing_column(f, &h, k->column);
+			else
+				hmap_init(&k->keys, 1 << 12);
+		}
+		while (tsv_next(&t, &line)) {
+			f->rows++;
+			tsv_split(&fv, line.p, line.n);
+			for (i = 0; i < r->nfks; i++) {
+				if (idx[i] < 0 || r->fks[i].error != NULL)
+					continue;
+				if ((size_t)idx[i] >= fv.n || fv.n != h.names.n) {
+					r->fks[i].error = xasprintf("%s:%llu: "
+					    "%zu fields (header has %zu)",
+					    f->path, (unsigned long long)t.line,
+					    fv.n, h.names.n);
+					continue;
+				}
+				hmap_insert(&r->fks[i].keys, fv.f[idx[i]].p,
+				    fv.f[idx[i]].n, &isnew);
+			}
+		}
+		tsv_close(&t);
+		header_free(&h);
+		f->scanned = f->ok = 1;
+	}
+	fields_free(&fv);
+	free(idx);
+}
+
+static void
+set_error(struct gate *g, char *why)
+{
+	if (g->evaluated)
+		return;
+	g->evaluated = 1;
+	g->status = ST_ERROR;
+	g->message = why;
+}
+
+/* Keep the (at most MAX_EXAMPLES) smallest line numbers, in order. */
+static void
+add_example(struct gate *g, uint64_t line)
+{
+	size_t i;
+
+	if (g->nex == MAX_EXAMPLES && line >= g->ex[MAX_EXAMPLES - 1].line)
+		return;
+	if (g->nex < MAX_EXAMPLES)
+		g->nex++;
+	for (i = g->nex - 1; i > 0 && g->ex[i - 1].line > line; i--)
+		g->ex[i] = g->ex[i - 1];
+	g->ex[i].line = line;
+	g->ex[i].row = NULL;
+}
+
+static void
+unexpected_row(struct gate *g, uint64_t line)
+{
+	g->unexpected++;
+	add_example(g, line);
+}
+
+/* Resolve the gate's columns against the header; 0 on failure. */
+static int
+resolve_columns(struct gate *g, const struct file *f, const struct header *h)
+{
+	static const char *const scd2_cols[] = { "is_current", "version",
+	    "valid_from", "valid_to" };
+	size_t *fixed[] = { &g->i_current, &g->i_version, &g->i_from,
+	    &g->i_to };
+	size_t i, nfixed;
+	long c;
+
+	g->colidx = xrealloc(g->colidx, g->ncols * sizeof(*g->colidx));
+	for (i = 0; i < g->ncols; i++) {
+		if ((c = find_column(h, g->cols[i])) < 0) {
+			set_error(g, missing_column(f, h, g->cols[i]));
+			return 0;
+		}
+		g->colidx[i] = (size_t)c;
+	}
+	nfixed = g->def->check == SCD2_CONTIGUOUS ? 4 :
+	    g->def->check == SCD2_ONE_CURRENT ? 1 : 0;
+	for (i = 0; i < nfixed; i++) {
+		if ((c = find_column(h, scd2_cols[i])) < 0) {
+			set_error(g, missing_column(f, h, scd2_cols[i]));
+			return 0;
+		}
+		*fixed[i] = (size_t)c;
+	}
+	return 1;
+}
+
+/* The gate's key: one field as is, several joined by TAB into g->kbuf. */
+static struct slice
+key_of(struct gate *g, const struct fields *fv)
+{
+	struct slice k;
+	size_t i, n = 0;
+
+	if (g->ncols == 1)
+		return fv->f[g->colidx[0]];
+	for (i = 0; i < g->ncols; i++)
+		n += fv->f[g->colidx[i]].n + 1;
+	if (n > g->kcap) {
+		g->kcap = n * 2;
+		g->kbuf = xrealloc(g->kbuf, g->kcap);
+	}
+	for (i = 0, n = 0; i < g->ncols; i++) {
+		if (i > 0)
+			g->kbuf[n++] = '\t';
+		memcpy(g->kbuf + n, fv->f[g->colidx[i]].p,
+		    fv->f[g->colidx[i]].n);
+		n += fv->f[g->colidx[i]].n;
+	}
+	k.p = g->kbuf;
+	k.n = n;
+	return k;
+}
+
+static void
+copy_value(char *dst, struct slice v)
+{
+	size_t n = v.n < 31 ? v.n : 31;
+
+	memcpy(dst, v.p, n);
+	dst[n] = '\0';
+}
+
+static void
+check_between(struct gate *g, struct slice v, uint64_t line)
+{
+	double x;
+
+	if (is_null(v))
+		return;
+	g->checked++;
+	if (!parse_double(v.p, v.n, &x)) {
+		unexpected_row(g, line);
+		return;
+	}
+	if (!g->have_range || x < g->vmin) {
+		g->vmin = x;
+		copy_value(g->tmin, v);
+	}
+	if (!g->have_range || x > g->vmax) {
+		g->vmax = x;
+		copy_value(g->tmax, v);
+	}
+	g->have_range = 1;
+	if ((g->has_lo && x < g->lo) || (g->has_hi && x > g->hi))
+		unexpected_row(g, line);
+}
+
+/* Grow the per-key arrays of the scd2 checks to hold id ID. */
+static void
+key_arrays(struct gate *g, uint32_t id)
+{
+	if (id < g->keycap)
+		return;
+	g->keycap = g->keycap ? g->keycap * 2 : 1 << 12;
+	g->ncur = xrealloc(g->ncur, g->keycap);
+	g->keyline = xrealloc(g->keyline, g->keycap * sizeof(*g->keyline));
+}
+
+static void
+check_one_current(struct gate *g, const struct fields *fv, uint64_t line)
+{
+	struct slice k = key_of(g, fv);
+	uint32_t id;
+	int isnew, cur = slice_eq(fv->f[g->i_current], "1");
+
+	id = hmap_insert(&g->seen, k.p, k.n, &isnew);
+	key_arrays(g, id);
+	if (isnew) {
+		g->ncur[id] = 0;
+		g->keyline[id] = line;
+	}
+	if (cur && g->ncur[id] < 2 && ++g->ncur[id] == 2)
+		g->keyline[id] = line;	/* the example: the second current */
+}
+
+/* The previous row was the last version of its key. */
+static void
+close_chain(struct gate *g)
+{
+	if (!g->have_prev)
+		return;
+	if ((strcmp(g->prev_to, END_OF_TIME) != 0 || !g->prev_current) &&
+	    !g->prev_bad)
+		unexpected_row(g, g->prev_line);
+}
+
+static void
+check_contiguous(struct gate *g, const struct fields *fv, uint64_t line)
+{
+	struct slice k = key_of(g, fv), from = fv->f[g->i_from],
+	    to = fv->f[g->i_to];
+	int64_t version;
+	int bad = 0, isnew, same;
+
+	same = g->have_prev && k.n == g->prev_keylen &&
+	    memcmp(k.p, g->prev_key, k.n) == 0;
+	if (!parse_i64(fv->f[g->i_version].p, fv->f[g->i_version].n,
+	    &version))
+		version = -1;
+	if (same) {
+		if (version != g->prev_version + 1 || !slice_eq(from,
+		    g->prev_to))
+			bad = 1;
+	} else {
+		close_chain(g);
+		hmap_insert(&g->seen, k.p, k.n, &isnew);
+		if (!isnew || version != 1)
+			bad = 1;	/* versions not adjacent, or no 1 */
+		if (k.n > g->prev_keycap) {
+			g->prev_keycap = k.n * 2;
+			g->prev_key = xrealloc(g->prev_key, g->prev_keycap);
+		}
+		memcpy(g->prev_key, k.p, k.n);
+		g->prev_keylen = k.n;
+	}
+	/* Dates are YYYY-MM-DD: byte order is time order. */
+	if (from.n != 10 || to.n != 10 || memcmp(from.p, to.p, 10) >= 0)
+		bad = 1;
+	if (bad)
+		unexpected_row(g, line);
+	g->have_prev = 1;
+	g->prev_bad = bad;
+	g->prev_line = line;
+	g->prev_version = version;
+	g->prev_current = slice_eq(fv->f[g->i_current], "1");
+	copy_value(g->prev_to, to);
+}
+
+/* The whole value must match; REG_STARTEND lets the slice stay unterminated. */
+static int
+regexec_slice(struct gate *g, struct slice v)
+{
+	regmatch_t m[1];
+
+	m[0].rm_so = 0;
+	m[0].rm_eo = (regoff_t)v.n;
+	return regexec(&g->re, v.p, 1, m, REG_STARTEND) == 0;
+}
+
+static void
+check_row(struct run *r, struct gate *g, const struct fields *fv,
+    uint64_t line)
+{
+	struct slice v = fv->f[g->colidx[0]], k;
+	size_t i;
+	int isnew;
+
+	switch (g->def->check) {
+	case NOT_NULL:
+		g->checked++;
+		for (i = 0; i < g->ncols; i++)
+			if (is_null(fv->f[g->colidx[i]])) {
+				unexpected_row(g, line);
+				break;
+			}
+		break;
+	case UNIQUE:
+		g->checked++;
+		k = key_of(g, fv);
+		hmap_insert(&g->seen, k.p, k.n, &isnew);
+		if (!isnew)
+			unexpected_row(g, line);
+		break;
+	case BETWEEN:
+		check_between(g, v, line);
+		break;
+	case IN_SET:
+		if (is_null(v))
+			break;
+		g->checked++;
+		if (hmap_find(&g->set, v.p, v.n) != HMAP_NONE)
+			break;
+		g->unexpected++;
+		/* One example per value not in the set: drift, not noise. */
+		hmap_insert(&g->seen, v.p, v.n, &isnew);
+		if (isnew)
+			add_example(g, line);
+		break;
+	case MATCHES:
+		if (is_null(v))
+			break;
+		g->checked++;
+		if (!regexec_slice(g, v))
+			unexpected_row(g, line);
+		break;
+	case FK:
+		if (is_null(v))
+			break;
+		g->checked++;
+		if (hmap_find(&r->fks[g->fk].keys, v.p, v.n) == HMAP_NONE)
+			unexpected_row(g, line);
+		break;
+	case SCD2_ONE_CURRENT:
+		g->checked++;
+		check_one_current(g, fv, line);
+		break;
+	case SCD2_CONTIGUOUS:
+		g->checked++;
+		check_contiguous(g, fv, line);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+gate_on_file(const struct gate *g, int fi)
+{
+	return g->fileidx == fi && g->def->per_row && !g->evaluated;
+}
+
+/*
+ * One pass over a table: its row count and sha256, and every per-row gate
+ * on it.  A ragged row stops those gates (they cannot be evaluated).
+ */
+static void
+scan_file(struct run *r, int fi)
+{
+	struct file *f = &r->files[fi];
+	struct tsv_in t;
+	struct header h;
+	struct fields fv = { 0 };
+	struct slice line;
+	struct gate **gs = NULL;
+	size_t i, ngs = 0;
+
+	for (i = 0; i < r->ng; i++) {
+		if (!gate_on_file(&r->g[i], fi))
+			continue;
+		if (r->g[i].def->check == FK &&
+		    r->fks[r->g[i].fk].error != NULL) {
+			set_error(&r->g[i], xasprintf("fk target %s",
+			    r->fks[r->g[i].fk].error));
+			continue;
+		}
+		gs = xrealloc(gs, (ngs + 1) * sizeof(*gs));
+		gs[ngs++] = &r->g[i];
+	}
+	if (f->scanned && ngs == 0)
+		return;
+	f->rows = 0;
+	f->error = NULL;
+	if (!open_table(f, &t)) {
+		for (i = 0; i < ngs; i++)
+			set_error(gs[i], xstrdup(f->error));
+		free(gs);
+		return;
+	}
+	header_init(&h, t.header, t.header_len);
+	for (i = 0; i < ngs; i++) {
+		if (!resolve_columns(gs[i], f, &h))
+			continue;
+		if (gs[i]->def->check == UNIQUE || gs[i]->def->check == IN_SET
+		    || gs[i]->def->check == SCD2_ONE_CURRENT ||
+		    gs[i]->def->check == SCD2_CONTIGUOUS)
+			hmap_init(&gs[i]->seen, 1 << 12);
+	}
+	while (tsv_next(&t, &line)) {
+		f->rows++;
+		tsv_split(&fv, line.p, line.n);
+		for (i = 0; i < ngs; i++) {
+			if (gs[i]->evaluated)
+				continue;
+			if (fv.n != h.names.n)
+				set_error(gs[i], xasprintf("%s:%llu: %zu "
+				    "fields (header has %zu)", f->path,
+				    (unsigned long long)t.line, fv.n,
+				    h.names.n));
+			else
+				check_row(r, gs[i], &fv, t.line);
+		}
+	}
+	tsv_close(&t);
+	header_free(&h);
+	fields_free(&fv);
+	f->scanned = f->ok = 1;
+	for (i = 0; i < ngs; i++) {
+		if (gs[i]->def->check == SCD2_CONTIGUOUS)
+			close_chain(gs[i]);
+		if (gs[i]->def->check == SCD2_ONE_CURRENT)
+			count_current(gs[i]);
+	}
+	free(gs);
+}
+
+/* After the pass: keys with no or several current rows. */
+static void
+count_current(struct gate *g)
+{
+	uint32_t id;
+
+	if (g->evaluated)
+		return;
+	g->checked = g->seen.count;
+	for (id = 0; id < g->seen.count; id++)
+		if (g->ncur[id] != 1)
+			unexpected_row(g, g->keyline[id]);
+}
+
+/* Copy ROW for an example, cut at a UTF-8 boundary when too long. */
+static char *
+example_text(const char *p, size_t n)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t cut = n;
+	char *s;
+
+	if (n > EXAMPLE_BYTES) {
+		cut = EXAMPLE_BYTES;
+		while (cut > 0 && ((unsigned char)p[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	s = xrealloc(NULL, cut + sizeof(ellipsis));
+	memcpy(s, p, cut);
+	if (cut < n)
+		memcpy(s + cut, ellipsis, sizeof(ellipsis));
+	else
+		s[cut] = '\0';
+	return s;
+}
+
+/* A second pass, only when a gate on FI has examples: their row text. */
+static void
+fetch_examples(struct run *r, int fi)
+{
+	struct file *f = &r->files[fi];
+	struct tsv_in t;
+	struct slice line;
+	size_t i, j, pending = 0, *next;
+
+	for (i = 0; i < r->ng; i++)
+		if (r->g[i].fileidx == fi && r->g[i].def->per_row &&
+		    !r->g[i].evaluated)
+			pending += r->g[i].nex;
+	if (pending == 0 || !f->ok)
+		return;
+	next = xrealloc(NULL, r->ng * sizeof(*next));
+	memset(next, 0, r->ng * sizeof(*next));
+	if (!open_table(f, &t))
+		die(EXIT_DATA, "%s", f->error);	/* it was there a moment ago */
+	while (pending > 0 && tsv_next(&t, &line))
+		for (i = 0; i < r->ng; i++) {
+			struct gate *g = &r->g[i];
+
+			if (g->fileidx != fi || !g->def->per_row ||
+			    g->evaluated)
+				continue;
+			for (j = next[i]; j < g->nex && g->ex[j].line == t.line;
+			    j++) {
+				g->ex[j].row = example_text(line.p, line.n);
+				pending--;
+			}
+			next[i] = j;
+		}
+	tsv_close(&t);
+	free(next);
+}
+
+/* Verdicts ------------------------------------------------------------ */
+
+static void
+verdict(struct run *r, struct gate *g, int failed, char *msg)
+{
+	g->evaluated = 1;
+	if (!failed) {
+		g->status = ST_PASS;
+		free(msg);
+		return;
+	}
+	g->status = g->warn_only && !r->fail_on_warn ? ST_WARN : ST_FAIL;
+	g->message = msg;
+}
+
+static int
+file_ready(struct run *r, struct gate *g)
+{
+	struct file *f = &r->files[g->fileidx];
+
+	if (!f->ok)
+		set_error(g, xstrdup(f->error != NULL ? f->error :
+		    "not read"));
+	return f->ok;
+}
+
+static int
+step_selected(const struct gate *g, const struct step *st)
+{
+	size_t i;
+
+	if (g->nsteps == 0)
+		return 1;
+	for (i = 0; i < g->nsteps; i++)
+		if (strcmp(g->steps[i], st->name) == 0 ||
+		    strcmp(g->steps[i], st->tool) == 0)
+			return 1;
+	return 0;
+}
+
+/* rows_in = rows_out + rows_rejected for every selected step. */
+static void
+eval_reconcile(struct run *r, struct gate *g)
+{
+	static const char *const names[] = { "rows_in", "rows_out",
+	    "rows_rejected" };
+	const struct step *st;
+	const struct metric *m;
+	int64_t v[3];
+	size_t i, k;
+	char *why;
+
+	g->has_counts = 1;
+	for (i = 0; i < r->nsteps; i++) {
+		st = &r->steps[i];
+		if (!step_selected(g, st))
+			continue;
+		g->checked++;
+		why = NULL;
+		for (k = 0; k < 3 && why == NULL; k++) {
+			if ((m = find_metric(st, names[k])) == NULL)
+				why = xasprintf("%s: step %s: no %s", st->path,
+				    st->name, names[k]);
+			else if (!parse_i64(m->value, strlen(m->value), &v[k]))
+				why = xasprintf("%s: step %s: %s '%s' is not "
+				    "an integer", st->path, st->name,
+				    names[k], m->value);
+		}
+		if (why == NULL && (v[1] > INT64_MAX - v[2] ||
+		    v[0] != v[1] + v[2]))
+			why = xasprintf("%s: step %s: rows_in %lld != rows_out "
+			    "%lld + rows_rejected %lld", st->path, st->name,
+			    (long long)v[0], (long long)v[1], (long long)v[2]);
+		if (why == NULL)
+			continue;
+		g->unexpected++;
+		if (g->nex < MAX_EXAMPLES) {
+			m = find_metric(st, "rows_in");
+			g->ex[g->nex].line = m != NULL ? m->line : 1;
+			g->ex[g->nex++].row = why;
+		} else
+			free(why);
+	}
+	if (g->checked == 0)
+		set_error(g, xstrdup(g->nsteps > 0 ? "no stats step matches "
+		    "the argument" : "no stats files (use --stats)"));
+}
+
+static int
+compare(int64_t a, enum cmp c, int64_t b)
+{
+	switch (c) {
+	case CMP_EQ:
+		return a == b;
+	case CMP_NE:
+		return a != b;
+	case CMP_LT:
+		return a < b;
+	case CMP_LE:
+		return a <= b;
+	case CMP_GT:
+		return a > b;
+	case CMP_GE:
+		return a >= b;
+	}
+	return 0;
+}
+
+/* The gates that need no pass of their own: counts, stats, digests. */
+static void
+eval_late(struct run *r, struct gate *g)
+{
+	struct file *f;
+	int64_t a, b;
+	char *why = NULL;
+
+	if (g->evaluated)
+		return;
+	switch (g->def->check) {
+	case ROW_COUNT_BETWEEN:
+		if (!file_ready(r, g))
+			return;
+		f = &r->files[g->fileidx];
+		g->obs_kind = OBS_U64;
+		g->obs_u64 = f->rows;
+		g->threshold = xstrdup(g->arg);
+		verdict(r, g, (g->has_lo && f->rows < (uint64_t)g->ilo) ||
+		    (g->has_hi && f->rows > (uint64_t)g->ihi),
+		    xasprintf("%llu rows (expected %s)",
+		    (unsigned long long)f->rows, g->arg));
+		break;
+	case ROW_COUNT_EQ:
+	case EXPR:
+		if (g->fileidx >= 0) {
+			if (!file_ready(r, g))
+				return;
+			a = (int64_t)r->files[g->fileidx].rows;
+		} else if (!eval_node(r, &g->lhs, g->lhs.root, &a, &why)) {
+			set_error(g, why);
+			return;
+		}
+		if (!eval_node(r, &g->rhs, g->rhs.root, &b, &why)) {
+			set_error(g, why);
+			return;
+		}
+		g->obs_kind = OBS_I64;
+		g->obs_i64 = a;
+		g->threshold = xasprintf("%s %lld", cmp_names[g->cmp],
+		    (long long)b);
+		verdict(r, g, !compare(a, g->cmp, b), g->fileidx >= 0 ?
+		    xasprintf("%lld rows (expected %s %lld: %s)",
+		    (long long)a, cmp_names[g->cmp], (long long)b, g->arg) :
+		    xasprintf("%lld %s %lld is false (%s)", (long long)a,
+		    cmp_names[g->cmp], (long long)b, g->arg));
+		break;
+	case SHA256:
+		if (!file_ready(r, g))
+			return;
+		f = &r->files[g->fileidx];
+		g->obs_kind = OBS_STR;
+		g->obs_str = f->sha256;
+		if (g->arg[0] != '\0')
+			g->threshold = xstrdup(g->arg);
+		verdict(r, g, g->arg[0] != '\0' && strcmp(g->arg, f->sha256)
+		    != 0, xasprintf("sha256 %s (expected %s)", f->sha256,
+		    g->arg));
+		break;
+	case STATS_RECONCILE:
+		eval_reconcile(r, g);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Up to five values that were not in the set, for the message. */
+static char *
+set_drift(const struct gate *g)
+{
+	char *s = xstrdup(""), *t;
+	const char *k;
+	size_t n;
+	uint32_t id;
+
+	for (id = 0; id < g->seen.count && id < 5; id++) {
+		k = hmap_key(&g->seen, id, &n);
+		t = xasprintf("%s%s'%.*s'", s, id > 0 ? ", " : "",
+		    (int)(n > 40 ? 40 : n), k);
+		free(s);
+		s = t;
+	}
+	if (g->seen.count > 5) {
+		t = xasprintf("%s, ...", s);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static int
+over_tolerance(const struct gate *g)
+{
+	if (!g->tol_share)
+		return g->unexpected > g->max_count;
+	return (i128)g->unexpected * 1000000 > (i128)g->max_share * g->checked;
+}
+
+/* Status, observed value and message of a gate counted row by row. */
+static void
+finish_gate(struct run *r, struct gate *g)
+{
+	unsigned long long u = g->unexpected, c = g->checked;
+	char *what, *drift;
+
+	if (!g->def->per_row && g->def->check != STATS_RECONCILE)
+		return;
+	if (g->evaluated && g->status == ST_ERROR)
+		return;
+	g->has_counts = 1;
+	g->obs_kind = OBS_U64;
+	g->obs_u64 = g->unexpected;
+	g->threshold = xstrdup(g->tol_text);
+	switch (g->def->check) {
+	case NOT_NULL:
+		what = xasprintf("%llu of %llu rows have \\N in %s", u, c,
+		    g->columns);
+		break;
+	case UNIQUE:
+		what = xasprintf("%llu of %llu rows repeat a key of %s "
+		    "(%lu distinct)", u, c, g->columns,
+		    (unsigned long)g->seen.count);
+		break;
+	case BETWEEN:
+		what = g->have_range ? xasprintf("%llu of %llu values of %s "
+		    "outside %s or not numeric (seen %s..%s)", u, c,
+		    g->columns, g->arg, g->tmin, g->tmax) :
+		    xasprintf("%llu of %llu values of %s not numeric", u, c,
+		    g->columns);
+		break;
+	case IN_SET:
+		drift = set_drift(g);
+		what = xasprintf("%llu of %llu values of %s not in the set "
+		    "(%lu distinct: %s)", u, c, g->columns,
+		    (unsigned long)g->seen.count, drift);
+		free(drift);
+		break;
+	case MATCHES:
+		what = xasprintf("%llu of %llu values of %s do not match %s",
+		    u, c, g->columns, g->arg);
+		break;
+	case FK:
+		what = xasprintf("%llu of %llu values of %s not found in %s",
+		    u, c, g->columns, g->arg);
+		break;
+	case SCD2_ONE_CURRENT:
+		what = xasprintf("%llu of %llu keys (%s) do not have exactly "
+		    "one current row", u, c, g->columns);
+		break;
+	case SCD2_CONTIGUOUS:
+		what = xasprintf("%llu of %llu rows break the version chain "
+		    "of %s", u, c, g->columns);
+		break;
+	case STATS_RECONCILE:
+		what = xasprintf("%llu of %llu steps do not reconcile "
+		    "rows_in = rows_out + rows_rejected", u, c);
+		break;
+	default:
+		return;
+	}
+	verdict(r, g, over_tolerance(g), xasprintf("%s (allowed %s)", what,
+	    g->tol_text));
+	free(what);
+}
+
+/* The evidence file --------------------------------------------------- */
+
+struct input_rec {
+	const char	*file, *step, *bytes, *sha256;
+	int64_t		 rows;		/* -1: unknown */
+};
+
+static int
+cmp_input(const void *a, const void *b)
+{
+	const struct input_rec *x = a, *y = b;
+	int c = strcmp(x->file, y->file);
+
+	if (c != 0)
+		return c;
+	if (x->step == NULL || y->step == NULL)
+		return (x->step != NULL) - (y->step != NULL);
+	return strcmp(x->step, y->step);
+}
+
+/* A canonical integer becomes a JSON number, anything else a string. */
+static void
+json_value(struct json *j, const char *s)
+{
+	int64_t v;
+	size_t n = strlen(s);
+
+	if (parse_i64(s, n, &v) && (s[0] != '0' || n == 1) &&
+	    (s[0] != '-' || (n > 1 && s[1] != '0')) && s[0] != '+')
+		json_number(j, s);
+	else
+		json_str(j, s);
+}
+
+static void
+json_opt_str(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s != NULL)
+		json_str(j, s);
+	else
+		json_null(j);
+}
+
+/* The --input files, and the files each imdb-cat step says it read. */
+static size_t
+collect_inputs(struct run *r, struct input_rec **out)
+{
+	struct input_rec *v = NULL;
+	struct tsv_in t;
+	struct slice line;
+	const struct metric *mf, *mb, *ms, *mr;
+	char m[64], sfx[24];
+	size_t n = 0, i, k;
+	int64_t rows;
+
+	for (i = 0; i < r->ninput_args; i++) {
+		struct file f = { .full = r->input_args[i] };
+
+		if (!open_table(&f, &t))
+			die(EXIT_DATA, "--input: %s", f.error);
+		rows = 0;
+		while (tsv_next(&t, &line))
+			rows++;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n].file = r->input_args[i];
+		v[n].step = NULL;
+		v[n].bytes = xasprintf("%llu", (unsigned long long)
+		    (t.raw_bytes + (t.in != NULL ? input_raw_bytes(t.in) : 0)));
+		tsv_close(&t);
+		v[n].sha256 = xstrdup(f.sha256);
+		v[n++].rows = rows;
+	}
+	for (i = 0; i < r->nsteps; i++) {
+		if (strcmp(r->steps[i].tool, "imdb-cat") != 0)
+			continue;
+		for (k = 1;; k++) {
+			snprintf(sfx, sizeof(sfx), k > 1 ? "_%zu" : "", k);
+			snprintf(m, sizeof(m), "input_file%s", sfx);
+			if ((mf = find_metric(&r->steps[i], m)) == NULL)
+				break;
+			snprintf(m, sizeof(m), "input_bytes%s", sfx);
+			mb = find_metric(&r->steps[i], m);
+			snprintf(m, sizeof(m), "input_sha256%s", sfx);
+			ms = find_metric(&r->steps[i], m);
+			mr = find_metric(&r->steps[i], "rows_in");
+			v = xrealloc(v, (n + 1) * sizeof(*v));
+			v[n].file = mf->value;
+			v[n].step = r->steps[i].name;
+			v[n].bytes = mb != NULL ? mb->value : NULL;
+			v[n].sha256 = ms != NULL ? ms->value : NULL;
+			v[n].rows = -1;
+			/* rows_in covers all files of the step: only one here */
+			if (mr != NULL && !parse_i64(mr->value,
+			    strlen(mr->value), &v[n].rows))
+				v[n].rows = -1;
+			if (find_metric(&r->steps[i], "input_file_2") != NULL)
+				v[n].rows = -1;
+			n++;
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_input);
+	*out = v;
+	return n;
+}
+
+static void
+write_run(struct run *r, struct json *j)
+{
+	const char **tv = NULL;
+	const struct metric *m;
+	size_t i, n = 0, eq;
+
+	json_key(j, "run");
+	json_object_begin(j);
+	json_opt_str(j, "as_of", r->as_of);
+	json_key(j, "params");
+	json_object_begin(j);
+	for (i = 0; i < r->nparams; i++) {
+		eq = strchr(r->params[i], '=') - r->params[i];
+		r->params[i][eq] = '\0';
+		json_key(j, r->params[i]);
+		json_str(j, r->params[i] + eq + 1);
+		r->params[i][eq] = '=';
+	}
+	json_object_end(j);
+	/* Ours, and any "version" metric a step reports, by tool name. */
+	tv = xrealloc(tv, 2 * (r->nsteps + 1) * sizeof(*tv));
+	tv[n++] = "evidence-sum";
+	tv[n++] = P07_VERSION;
+	for (i = 0; i < r->nsteps; i++)
+		if ((m = find_metric(&r->steps[i], "version")) != NULL) {
+			tv[n++] = r->steps[i].tool;
+			tv[n++] = m->value;
+		}
+	if (n / 2 > 1)
+		qsort(tv, n / 2, 2 * sizeof(*tv), cmp_str);
+	json_key(j, "tool_versions");
+	json_object_begin(j);
+	for (i = 0; i < n; i += 2) {
+		if (i > 0 && strcmp(tv[i], tv[i - 2]) == 0)
+			continue;
+		json_key(j, tv[i]);
+		json_str(j, tv[i + 1]);
+	}
+	json_object_end(j);
+	json_object_end(j);
+	free(tv);
+}
+
+static void
+write_inputs(struct run *r, struct json *j)
+{
+	struct input_rec *v;
+	size_t i, n = collect_inputs(r, &v);
+
+	json_key(j, "inputs");
+	json_array_begin(j);
+	for (i = 0; i < n; i++) {
+		json_object_begin(j);
+		json_opt_str(j, "file", v[i].file);
+		json_opt_str(j, "step", v[i].step);
+		json_key(j, "bytes");
+		if (v[i].bytes != NULL)
+			json_value(j, v[i].bytes);
+		else
+			json_null(j);
+		json_opt_str(j, "sha256", v[i].sha256);
+		json_key(j, "rows");
+		if (v[i].rows >= 0)
+			json_i64(j, v[i].rows);
+		else
+			json_null(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	for (i = 0; i < n; i++)
+		if (v[i].step == NULL) {	/* ours; the rest are the stats' */
+			free((char *)v[i].bytes);
+			free((char *)v[i].sha256);
+		}
+	free(v);
+}
+
+static int
+cmp_file_ptr(const void *a, const void *b)
+{
+	return strcmp((*(struct file *const *)a)->path,
+	    (*(struct file *const *)b)->path);
+}
+
+static void
+write_outputs(struct run *r, struct json *j)
+{
+	struct file **fs = xrealloc(NULL, r->nfiles * sizeof(*fs));
+	size_t i;
+
+	for (i = 0; i < r->nfiles; i++)
+		fs[i] = &r->files[i];
+	if (r->nfiles > 1)
+		qsort(fs, r->nfiles, sizeof(*fs), cmp_file_ptr);
+	json_key(j, "outputs");
+	json_array_begin(j);
+	for (i = 0; i < r->nfiles; i++) {
+		json_object_begin(j);
+		json_key(j, "file");
+		json_str(j, fs[i]->path);
+		json_key(j, "rows");
+		if (fs[i]->ok)
+			json_u64(j, fs[i]->rows);
+		else
+			json_null(j);
+		json_opt_str(j, "sha256", fs[i]->ok ? fs[i]->sha256 : NULL);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	free(fs);
+}
+
+static void
+write_steps(struct run *r, struct json *j)
+{
+	size_t i, k;
+
+	json_key(j, "steps");
+	json_array_begin(j);
+	for (i = 0; i < r->nsteps; i++) {
+		json_object_begin(j);
+		json_key(j, "step");
+		json_str(j, r->steps[i].name);
+		json_key(j, "tool");
+		json_str(j, r->steps[i].tool);
+		json_key(j, "file");
+		json_str(j, r->steps[i].path);
+		json_key(j, "metrics");
+		json_object_begin(j);
+		for (k = 0; k < r->steps[i].nm; k++) {
+			json_key(j, r->steps[i].m[k].name);
+			json_value(j, r->steps[i].m[k].value);
+		}
+		json_object_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void
+write_gate(struct json *j, const struct gate *g)
+{
+	char buf[64];
+	size_t i;
+
+	json_object_begin(j);
+	json_key(j, "id");
+	json_str(j, g->id);
+	json_opt_str(j, "file", g->file[0] != '\0' ? g->file : NULL);
+	json_key(j, "check");
+	json_str(j, g->checkname);
+	json_key(j, "columns");
+	json_array_begin(j);
+	for (i = 0; i < g->ncols; i++)
+		json_str(j, g->cols[i]);
+	json_array_end(j);
+	json_opt_str(j, "argument", absent(g->argument) ? NULL : g->argument);
+	json_key(j, "severity");
+	json_str(j, g->warn_only ? "warn" : "error");
+	json_key(j, "status");
+	json_str(j, status_names[g->status]);
+	json_key(j, "observed");
+	if (g->status == ST_ERROR || g->obs_kind == OBS_NONE)
+		json_null(j);
+	else if (g->obs_kind == OBS_U64)
+		json_u64(j, g->obs_u64);
+	else if (g->obs_kind == OBS_I64)
+		json_i64(j, g->obs_i64);
+	else
+		json_str(j, g->obs_str);
+	json_opt_str(j, "threshold", g->status == ST_ERROR ? NULL :
+	    g->threshold);
+	json_key(j, "checked");
+	if (g->has_counts && g->status != ST_ERROR)
+		json_u64(j, g->checked);
+	else
+		json_null(j);
+	json_key(j, "unexpected");
+	if (g->has_counts && g->status != ST_ERROR)
+		json_u64(j, g->unexpected);
+	else
+		json_null(j);
+	json_key(j, "unexpected_share");
+	if (g->has_counts && g->status != ST_ERROR && g->checked > 0) {
+		fmt_fraction(buf, g->unexpected, g->checked, 4);
+		json_number(j, buf);
+	} else
+		json_null(j);
+	json_opt_str(j, "message", g->message);
+	json_key(j, "examples");
+	json_array_begin(j);
+	for (i = 0; g->status != ST_ERROR && i < g->nex; i++) {
+		json_object_begin(j);
+		json_key(j, "line");
+		json_u64(j, g->ex[i].line);
+		json_opt_str(j, "row", g->ex[i].row);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void
+write_evidence(struct run *r)
+{
+	struct out o;
+	struct json j;
+	size_t i, count[4] = { 0 };
+
+	out_open(&o, r->output);
+	json_init(&j, &o);
+	json_object_begin(&j);
+	json_key(&j, "p07_version");
+	json_str(&j, P07_VERSION);
+	write_run(r, &j);
+	write_inputs(r, &j);
+	write_outputs(r, &j);
+	write_steps(r, &j);
+	json_key(&j, "gates");
+	json_array_begin(&j);
+	for (i = 0; i < r->ng; i++) {
+		write_gate(&j, &r->g[i]);
+		count[r->g[i].status]++;
+	}
+	json_array_end(&j);
+	json_key(&j, "totals");
+	json_object_begin(&j);
+	json_key(&j, "gates");
+	json_u64(&j, r->ng);
+	json_key(&j, "passed");
+	json_u64(&j, count[ST_PASS]);
+	json_key(&j, "warned");
+	json_u64(&j, count[ST_WARN]);
+	json_key(&j, "failed");
+	json_u64(&j, count[ST_FAIL]);
+	json_key(&j, "errors");
+	json_u64(&j, count[ST_ERROR]);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_finish(&j);
+	out_close(&o);
+}
+
+/* One line per gate that did not pass; the exit status. */
+static int
+report(struct run *r)
+{
+	struct gate *g;
+	size_t i;
+	int status = 0;
+
+	for (i = 0; i < r->ng; i++) {
+		g = &r->g[i];
+		switch (g->status) {
+		case ST_PASS:
+			break;
+		case ST_WARN:
+			warnmsg("warn: %s: %s", g->id, g->message);
+			break;
+		case ST_FAIL:
+			warnmsg("fail: %s: %s", g->id, g->message);
+			status = EXIT_DATA;
+			break;
+		case ST_ERROR:
+			if (g->warn_only && !r->fail_on_warn) {
+				warnmsg("warn: %s: cannot evaluate: %s", g->id,
+				    g->message);
+				break;
+			}
+			warnmsg("error: %s: cannot evaluate: %s", g->id,
+			    g->message);
+			status = EXIT_DATA;
+			break;
+		}
+	}
+	return status;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: %s --gates FILE [--dir DIR] [--stats DIR|FILE ...] "
+	    "[--as-of DATE]\n"
+	    "                    [--param KEY=VALUE ...] [--input FILE ...] "
+	    "[-o FILE] [--fail-on-warn]\n", progname);
+}

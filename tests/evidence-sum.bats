@@ -1,0 +1,267 @@
+#!/usr/bin/env bats
+# evidence-sum: every check kind passing and failing, the evidence JSON
+# (golden, jq-valid, cross-checked with sha256sum/awk/python), escaping,
+# determinism, a broken star schema, warn vs --fail-on-warn, usage errors.
+
+load helper
+
+setup() {
+	E=$FIX/evidence-sum
+	cd "$E"
+}
+
+# es ARGS: run evidence-sum on the kinds fixture
+kinds() {
+	run --separate-stderr evidence-sum --gates kinds/gates.tsv --dir kinds \
+	    --stats kinds/stats "$@"
+}
+
+star() {
+	run --separate-stderr evidence-sum --gates "$REPO/evidence/gates.tsv" \
+	    --dir "$1" --stats "$1/stats" --as-of 2017-10-29 \
+	    --param m=25000 --param C=6.9 "${@:2}"
+}
+
+@test "--help prints the synopsis of the man page, exit 0" {
+	run --separate-stderr evidence-sum --help
+	[ "$status" -eq 0 ]
+	[ "$output" = "usage: evidence-sum --gates FILE [--dir DIR] [--stats DIR|FILE ...] [--as-of DATE]
+                    [--param KEY=VALUE ...] [--input FILE ...] [-o FILE] [--fail-on-warn]" ]
+	syn=$(mandoc -Tascii "$REPO/man/man1/evidence-sum.1" | col -b |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' '  ')
+	use=$(printf '%s' "$output" | sed 's/^usage: //' | tr -s ' \n' '  ')
+	[ "$(echo $syn)" = "$(echo $use)" ]
+}
+
+@test "--version" {
+	run --separate-stderr evidence-sum --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "evidence-sum (p07) 0.1.0" ]
+}
+
+@test "every check kind: golden JSON, exit 1, one stderr line per gate that did not pass" {
+	kinds
+	[ "$status" -eq 1 ]
+	printf '%s\n' "$output" | jq -e . >/dev/null
+	assert_golden evidence-sum/kinds.json
+	[ "$stderr" = "$(cat "$GOLD/evidence-sum/kinds.stderr")" ]
+	# each gate named *.pass passed, each *.fail did not
+	[ "$(printf '%s\n' "$output" | jq -r '.gates[] | select((.id | test("pass|record")) != (.status == "pass")) | .id')" = "" ]
+}
+
+@test "kinds: counts agree with awk and sha256sum" {
+	kinds
+	j=$output
+	q() { printf '%s\n' "$j" | jq -r "$1"; }
+	[ "$(q '.outputs[] | select(.file == "t.tsv") | .rows')" = "$(awk 'NR > 1' kinds/t.tsv | wc -l)" ]
+	[ "$(q '.outputs[] | select(.file == "t.tsv") | .sha256')" = "$(sha256sum < kinds/t.tsv | cut -c1-64)" ]
+	# nulls in name or score
+	[ "$(q '.gates[] | select(.id == "nn.fail") | .unexpected')" = \
+	    "$(awk -F'\t' 'NR > 1 && ($2 == "\\N" || $3 == "\\N")' kinds/t.tsv | wc -l)" ]
+	# repeated ids: rows minus distinct
+	[ "$(q '.gates[] | select(.id == "uq.fail") | .unexpected')" = \
+	    "$(awk -F'\t' 'NR > 1 && seen[$1]++' kinds/t.tsv | wc -l)" ]
+	# orphans: refs not in ref.tsv, nulls skipped
+	[ "$(q '.gates[] | select(.id == "fk.fail") | .unexpected')" = \
+	    "$(awk -F'\t' 'NR == FNR { k[$1]; next } FNR > 1 && $5 != "\\N" && !($5 in k)' kinds/ref.tsv kinds/t.tsv | wc -l)" ]
+	[ "$(q '.gates[] | select(.id == "fk.fail") | .examples[0].line')" = \
+	    "$(awk -F'\t' 'NR == FNR { k[$1]; next } FNR > 1 && $5 != "\\N" && !($5 in k) { print FNR; exit }' kinds/ref.tsv kinds/t.tsv)" ]
+	[ "$(q '.gates[] | select(.id == "btw.fail") | .unexpected_share')" = "0.5" ]
+}
+
+@test "the same run twice gives the same bytes, -o writes what stdout shows" {
+	kinds -o "$BATS_TEST_TMPDIR/a.json"
+	[ "$status" -eq 1 ]
+	kinds -o "$BATS_TEST_TMPDIR/b.json"
+	assert_file_eq "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/b.json"
+	kinds
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/c.json"
+	assert_file_eq "$BATS_TEST_TMPDIR/a.json" "$BATS_TEST_TMPDIR/c.json"
+	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep tmp)" ]
+}
+
+@test "JSON escaping: quotes, backslashes, control bytes, UTF-8, invalid UTF-8" {
+	run --separate-stderr evidence-sum --gates escape/gates.tsv --dir escape
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "evidence-sum: warn: all.examples: 6 of 6 values of primary_title do not match ^\$ (allowed <= 0)" ]
+	assert_golden evidence-sum/escape.json
+	# independent decoding: python's UTF-8 decoder with U+FFFD replacement
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/e.json"
+	python3 - "$BATS_TEST_TMPDIR/e.json" escape/titles.tsv <<'PY'
+import json, sys
+ev = json.load(open(sys.argv[1], encoding="utf-8"))
+lines = open(sys.argv[2], "rb").read().split(b"\n")
+for ex in ev["gates"][0]["examples"]:
+    want = lines[ex["line"] - 1].decode("utf-8", "replace")
+    assert ex["row"] == want, (ex["row"], want)
+PY
+	# the file is valid UTF-8 and jq reads it
+	iconv -f UTF-8 -t UTF-8 "$BATS_TEST_TMPDIR/e.json" >/dev/null
+	jq -e . "$BATS_TEST_TMPDIR/e.json" >/dev/null
+}
+
+@test "evidence/gates.tsv: every gate passes on the consistent star fixture" {
+	star star-ok --input star-ok/star/dim_genre.tsv
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "" ]
+	assert_golden evidence-sum/star-ok.json
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/s.json"
+	[ "$(jq -r '.totals | "\(.gates) \(.passed)"' "$BATS_TEST_TMPDIR/s.json")" = \
+	    "$(grep -vc '^#' "$REPO/evidence/gates.tsv" | awk '{ print $1 - 1, $1 - 1 }')" ]
+	# outputs: sha256 and rows from coreutils
+	jq -r '.outputs[] | "\(.file) \(.rows) \(.sha256)"' "$BATS_TEST_TMPDIR/s.json" |
+	while read -r f n h; do
+		[ "$n" = "$(($(wc -l < "star-ok/$f") - 1))" ]
+		[ "$h" = "$(sha256sum < "star-ok/$f" | cut -c1-64)" ]
+	done
+	[ "$(jq -r '.inputs[] | select(.step == null) | "\(.bytes) \(.rows) \(.sha256)"' "$BATS_TEST_TMPDIR/s.json")" = \
+	    "$(wc -c < star-ok/star/dim_genre.tsv) 6 $(sha256sum < star-ok/star/dim_genre.tsv | cut -c1-64)" ]
+	[ "$(jq -c .run.params "$BATS_TEST_TMPDIR/s.json")" = '{"C":"6.9","m":"25000"}' ]
+}
+
+@test "a broken star schema fails exactly the right gates, exit 1" {
+	b=$BATS_TEST_TMPDIR/broken
+	cp -r star-ok "$b"
+	# an orphan person key in the facts
+	sed -i '3s/^\([0-9a-f]*\)\t[0-9a-f]*/\1\t00000000000000000000000000000000/' "$b/star/fact_cast_crew.tsv"
+	# a duplicate person row
+	sed -n 2p "$b/star/dim_person.tsv" >>"$b/star/dim_person.tsv"
+	# two current rows for tt0000002
+	sed -i '3s/\t2017-10-29\t0\t0\t1$/\t2017-10-29\t1\t0\t1/' "$b/star/dim_title.tsv"
+	# a gap in its version chain
+	sed -i '4s/\t2017-10-29\t9999-12-31\t/\t2017-10-30\t9999-12-31\t/' "$b/star/dim_title.tsv"
+	star "$b"
+	[ "$status" -eq 1 ]
+	[ "$(printf '%s\n' "$stderr" | cut -d: -f2,3)" = " fail: dim_person.person_key.unique
+ fail: dim_person.nconst.unique
+ fail: fact_cast_crew.person_key.fk
+ fail: dim_title.scd2.one_current
+ fail: dim_title.scd2.contiguous" ] || { echo "$stderr"; false; }
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/b.json"
+	[ "$(jq -c '.gates[] | select(.id == "fact_cast_crew.person_key.fk") | [.unexpected, .examples[0].line]' "$BATS_TEST_TMPDIR/b.json")" = "[1,3]" ]
+	[ "$(jq -c '.gates[] | select(.id == "dim_title.scd2.one_current") | [.unexpected, .examples[0].line]' "$BATS_TEST_TMPDIR/b.json")" = "[1,4]" ]
+	[ "$(jq -c '.gates[] | select(.id == "dim_person.person_key.unique") | [.unexpected, .examples[0].line]' "$BATS_TEST_TMPDIR/b.json")" = "[1,5]" ]
+	[ "$(jq -c '.gates[] | select(.id == "dim_title.scd2.contiguous") | [.unexpected, .examples[0].line]' "$BATS_TEST_TMPDIR/b.json")" = "[1,4]" ]
+	[ "$(jq -c .totals "$BATS_TEST_TMPDIR/b.json")" = '{"gates":89,"passed":84,"warned":0,"failed":5,"errors":0}' ]
+}
+
+@test "warn gates: exit 0 with a warning; --fail-on-warn makes them failures" {
+	g=$BATS_TEST_TMPDIR/g.tsv
+	printf 'id\tfile\tcheck\tcolumns\targument\tseverity\n' >"$g"
+	printf 'kind.drift\tt.tsv\tin_set\tkind\ta,b,c\twarn\n' >>"$g"
+	run --separate-stderr evidence-sum --gates "$g" --dir kinds
+	[ "$status" -eq 0 ]
+	[ "$stderr" = "evidence-sum: warn: kind.drift: 1 of 5 values of kind not in the set (1 distinct: 'z') (allowed <= 0)" ]
+	[ "$(printf '%s\n' "$output" | jq -r '.gates[0].status')" = warn ]
+	run --separate-stderr evidence-sum --gates "$g" --dir kinds --fail-on-warn
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "evidence-sum: fail: kind.drift: 1 of 5 values of kind not in the set (1 distinct: 'z') (allowed <= 0)" ]
+	[ "$(printf '%s\n' "$output" | jq -r '.gates[0].status')" = fail ]
+}
+
+@test "a missing file or column is status error: exit 1 for error gates, a warning for warn gates" {
+	g=$BATS_TEST_TMPDIR/g.tsv
+	printf 'id\tfile\tcheck\tcolumns\targument\tseverity\n' >"$g"
+	printf 'gone.rows\tgone.tsv\trow_count_between\t-\t1..\terror\n' >>"$g"
+	printf 'gone.col\tt.tsv\tnot_null\tnope\t-\twarn\n' >>"$g"
+	printf 'gone.fk\tt.tsv\tfk\tref\tgone.tsv:ref\terror\n' >>"$g"
+	printf 'gone.stat\t-\texpr\t-\tload.nope = 1\terror\n' >>"$g"
+	run --separate-stderr evidence-sum --gates "$g" --dir kinds --stats kinds/stats
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "evidence-sum: error: gone.rows: cannot evaluate: cannot open kinds/gone.tsv: No such file or directory
+evidence-sum: warn: gone.col: cannot evaluate: no column 'nope' in t.tsv (header: id	name	score	kind	ref)
+evidence-sum: error: gone.fk: cannot evaluate: fk target cannot open kinds/gone.tsv: No such file or directory
+evidence-sum: error: gone.stat: cannot evaluate: load.nope: step 'load' has no metric 'nope'" ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/m.json"
+	[ "$(jq -c '[.gates[].status]' "$BATS_TEST_TMPDIR/m.json")" = '["error","error","error","error"]' ]
+	[ "$(jq -c '.outputs[] | select(.file == "gone.tsv")' "$BATS_TEST_TMPDIR/m.json")" = '{"file":"gone.tsv","rows":null,"sha256":null}' ]
+	[ "$(jq -c .totals "$BATS_TEST_TMPDIR/m.json")" = '{"gates":4,"passed":0,"warned":0,"failed":0,"errors":4}' ]
+}
+
+@test "a ragged row makes the gates on that file errors" {
+	d=$BATS_TEST_TMPDIR
+	printf 'a\tb\n1\t2\n3\n' >"$d/r.tsv"
+	printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nr.nn\tr.tsv\tnot_null\ta\t-\terror\n' >"$d/g.tsv"
+	run --separate-stderr evidence-sum --gates "$d/g.tsv" --dir "$d"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "evidence-sum: error: r.nn: cannot evaluate: r.tsv:3: 1 fields (header has 2)" ]
+}
+
+@test "stats: tool names resolve when one step runs the tool, ambiguity is an error" {
+	d=$BATS_TEST_TMPDIR
+	cp kinds/stats/load.imdb-cat.tsv "$d/again.imdb-cat.tsv"
+	printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nx\t-\texpr\t-\timdb-cat.rows_in = 5\terror\n' >"$d/g.tsv"
+	run --separate-stderr evidence-sum --gates "$d/g.tsv" --stats kinds/stats/load.imdb-cat.tsv
+	[ "$status" -eq 0 ]
+	run --separate-stderr evidence-sum --gates "$d/g.tsv" --stats kinds/stats --stats "$d/again.imdb-cat.tsv"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "evidence-sum: error: x: cannot evaluate: imdb-cat.rows_in: tool 'imdb-cat' runs in 2 steps (name the step)" ]
+	run --separate-stderr evidence-sum --gates "$d/g.tsv" --stats kinds/stats --stats kinds/stats/load.imdb-cat.tsv
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "evidence-sum: kinds/stats/load.imdb-cat.tsv: step 'load' already comes from kinds/stats/load.imdb-cat.tsv" ]
+}
+
+@test "usage errors: exact message, exit 2" {
+	while IFS='|' read -r args msg; do
+		# shellcheck disable=SC2086
+		run --separate-stderr evidence-sum $args
+		[ "$status" -eq 2 ] || { echo "$args: $status"; false; }
+		[ "${stderr%%$'\n'*}" = "$msg" ] || { echo "$args: $stderr"; false; }
+		[ "${stderr#*$'\n'}" = "Try 'evidence-sum --help' for more information." ]
+	done <<'EOF'
+|evidence-sum: --gates FILE is required
+--gates kinds/gates.tsv extra|evidence-sum: unexpected argument 'extra'
+--gates kinds/gates.tsv --as-of 2017-13|evidence-sum: --as-of: invalid date '2017-13' (expected YYYY-MM-DD)
+--gates kinds/gates.tsv --param novalue|evidence-sum: --param: invalid 'novalue' (expected KEY=VALUE)
+--gates kinds/gates.tsv --param a=1 --param a=2|evidence-sum: --param: key 'a' given twice
+EOF
+	run --separate-stderr evidence-sum --bogus
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "evidence-sum: unrecognized option '--bogus'
+Try 'evidence-sum --help' for more information." ]
+}
+
+@test "a malformed gates file: FILE:LINE and exit 2" {
+	g=$BATS_TEST_TMPDIR/g.tsv
+	h=$'id\tfile\tcheck\tcolumns\targument\tseverity'
+	while IFS='|' read -r line msg; do
+		printf '# comment\n%s\n%b\n' "$h" "$line" >"$g"
+		run --separate-stderr evidence-sum --gates "$g"
+		[ "$status" -eq 2 ] || { echo "$line: $status $stderr"; false; }
+		[ "$stderr" = "evidence-sum: $g:3: $msg" ] || { echo "$stderr"; false; }
+	done <<'EOF'
+a\tt.tsv\tnope\t-\t-\terror|unknown check 'nope' (expected one of: row_count_between, row_count_eq, expr, not_null, unique, between, in_set, matches, fk, scd2_one_current, scd2_contiguous, sha256, stats_reconcile)
+a\tt.tsv\tunique\tid\t-|5 fields (expected 6: id file check columns argument severity)
+a\tt.tsv\tunique\tid\t-\tfatal|unknown severity 'fatal' (expected error or warn)
+a\tt.tsv\tbetween\tx\t5\terror|bad range '5' (expected LO..HI)
+a\tt.tsv\tbetween\tx\t..\terror|bad range '..' (LO or HI is needed)
+a\tt.tsv\trow_count_between\t-\t9..1\terror|empty range '9..1'
+a\tt.tsv\tmatches\tx\t([a\terror|bad regular expression '([a': Unmatched [, [^, [:, [., or [=
+a\tt.tsv\tfk\tx\tref.tsv\terror|bad fk target 'ref.tsv' (expected FILE:COLUMN)
+a\tt.tsv\tnot_null\t-\t-\terror|not_null needs columns
+a\tt.tsv\tin_set\tx,y\ta\terror|in_set takes one column (found 'x,y')
+a\t-\tunique\tx\t-\terror|unique needs a file
+a\tt.tsv\texpr\t-\t1 = 1\terror|expr takes no file (found 't.tsv')
+a\t-\texpr\t-\tload.rows_in\terror|expected a comparison (= != < <= > >=) at offset 12 in 'load.rows_in'
+a\t-\texpr\t-\tload = 1\terror|bad name 'load' in 'load = 1' (expected STEP.METRIC or TOOL.METRIC)
+a\t-\texpr\t-\t(1 + 2 = 3\terror|expected ')' at offset 7 in '(1 + 2 = 3'
+a\t-\trow_count_eq\t-\t1 < 2\terror|row_count_eq without a file needs 'EXPR = EXPR' (use expr for other comparisons)
+a\tt.tsv\tsha256\t-\tabc\terror|bad sha256 'abc' (expected 64 lowercase hex digits, or nothing to record)
+a\tt.tsv\tunique\tx\t;max_share=2\terror|bad max_share '2' (expected a decimal from 0 to 1, at most 6 digits)
+a\tt.tsv\trow_count_between\t-\t1..;max_count=1\terror|row_count_between takes no tolerance (';max_count=1')
+EOF
+	printf 'id\tfile\n' >"$g"
+	run --separate-stderr evidence-sum --gates "$g"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "evidence-sum: $g:1: bad header (expected 'id file check columns argument severity' with TABs)" ]
+	printf '%s\na\tt.tsv\tunique\tx\t-\terror\na\tt.tsv\tunique\ty\t-\terror\n' "$h" >"$g"
+	run --separate-stderr evidence-sum --gates "$g"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "evidence-sum: $g:3: duplicate gate id 'a' (first on line 2)" ]
+}
+
+@test "a missing gates file is an error, exit 1" {
+	run --separate-stderr evidence-sum --gates nowhere.tsv
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "evidence-sum: nowhere.tsv: No such file or directory" ]
+}
