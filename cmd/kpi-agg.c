@@ -72,6 +72,7 @@ struct op {
 	size_t		 f, w;		/* fields (w: wmean's weight) */
 	int64_t		 q;		/* quantile times 10^6 */
 	int		 digits;	/* decimals of a computed result */
+	int		 digits_given;	/* /DIGITS: also rounds sum, min, max */
 	int		 frac;		/* most decimals seen (sum/min/max) */
 	uint64_t	*n;
 	i128		*s1, *s2;
@@ -485,6 +486,7 @@ parse_op(struct agg *a, const char *spec, const struct header *h)
 			die_usage("%s: too many decimals (expected 0 to 18)",
 			    spec);
 		op->digits = atoi(slash + 1);
+		op->digits_given = 1;
 		len = slash - body;
 	}
 	colon = memchr(body, ':', len);
@@ -1626,7 +1628,9 @@ write_value(struct agg *a, const struct op *op, uint32_t g)
 	case K_SUM:
 	case K_MIN:
 	case K_MAX:
-		digits = op->frac;	/* exact: as many decimals as the input */
+		/* exact: as many decimals as the input, unless /DIGITS */
+		if (!op->digits_given)
+			digits = op->frac;
 		break;
 	case K_FIRST:
 	case K_LAST:

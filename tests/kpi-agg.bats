@@ -347,3 +347,10 @@ EOT
 	run awk -F'\t' '{ d = $2 - $3; if (d < 0) d = -d; if (d > 1e-9 * $3) { print; bad = 1 } } END { exit bad }' <<<"$output"
 	assert_success
 }
+
+@test "sum, min and max keep the input's decimals unless /DIGITS rounds them" {
+	printf 'a\tw\nx\t0.333333\nx\t0.333333\ny\t0.5\ny\t0.000050\n' >w.tsv
+	run kpi-agg -g a s=sum:w/4 t=sum:w lo=min:w/2 hi=max:w w.tsv
+	assert_success
+	assert_output $'a\ts\tt\tlo\thi\nx\t0.6667\t0.666666\t0.33\t0.333333\ny\t0.5001\t0.500050\t0.00\t0.500000'
+}
