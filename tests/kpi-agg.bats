@@ -349,6 +349,7 @@ EOT
 }
 
 @test "sum, min and max keep the input's decimals unless /DIGITS rounds them" {
+	cd "$BATS_TEST_TMPDIR"
 	printf 'a\tw\nx\t0.333333\nx\t0.333333\ny\t0.5\ny\t0.000050\n' >w.tsv
 	run kpi-agg -g a s=sum:w/4 t=sum:w lo=min:w/2 hi=max:w w.tsv
 	assert_success
