@@ -1,0 +1,332 @@
+#!/usr/bin/env bats
+# tsv-join: semi, inner, left outer and anti hash joins.  Every golden file is
+# also recomputed here by coreutils join(1) on sorted copies, and random data
+# is checked against sqlite3.
+
+load helper
+
+T=$'\t'
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	F=$FIX/tsv-join
+	G=tsv-join
+}
+
+# body FILE: the data lines (no header), sorted in byte order.
+body() {
+	tail -n +2 "$1" | sort
+}
+
+# The filter as coreutils join sees it: no header, no \N key (null never
+# matches), sorted on the key.
+sorted_filter() {
+	tail -n +2 "$F/titles.tsv" | grep -v '^\\N' | sort -t "$T" -k1,1
+}
+
+sorted_data() {
+	tail -n +2 "$F/ratings.tsv" | sort -t "$T" -k1,1
+}
+
+# same_rows GOLDEN REFERENCE: the golden file's rows, sorted, equal the
+# reference rows (already sorted), byte for byte.
+same_rows() {
+	body "$GOLD/$G/$1" >got.sorted
+	sort "$2" >want.sorted
+	assert_file_eq got.sorted want.sorted
+}
+
+@test "semi-join (default): matching rows unchanged; agrees with join(1)" {
+	run --separate-stderr tsv-join -f "$F/titles.tsv" "$F/ratings.tsv"
+	assert_success
+	[ -z "$stderr" ]
+	assert_golden "$G/semi.tsv"
+	join -t "$T" -o 1.1,1.2,1.3 <(sorted_data) <(sorted_filter) >want
+	same_rows semi.tsv want
+}
+
+@test "inner join with -a: filter fields appended, header extended; agrees with join(1)" {
+	run --separate-stderr tsv-join -f "$F/titles.tsv" -a titleType,primaryTitle "$F/ratings.tsv"
+	assert_success
+	assert_golden "$G/inner.tsv"
+	join -t "$T" -o 1.1,1.2,1.3,2.2,2.3 <(sorted_data) <(sorted_filter) >want
+	same_rows inner.tsv want
+}
+
+@test "left outer join with -w: unmatched rows kept with \\N; agrees with join(1) -a 1" {
+	run --separate-stderr tsv-join -f "$F/titles.tsv" -a titleType -w "$F/ratings.tsv"
+	assert_success
+	assert_golden "$G/left.tsv"
+	join -t "$T" -a 1 -e '\N' -o 1.1,1.2,1.3,2.2 <(sorted_data) <(sorted_filter) >want
+	same_rows left.tsv want
+}
+
+@test "left outer join with --fill VALUE" {
+	run tsv-join -f "$F/titles.tsv" -a titleType -w --fill unknown "$F/ratings.tsv"
+	assert_success
+	assert_golden "$G/left-fill.tsv"
+	join -t "$T" -a 1 -e unknown -o 1.1,1.2,1.3,2.2 <(sorted_data) <(sorted_filter) >want
+	same_rows left-fill.tsv want
+}
+
+@test "anti-join with -e: only rows that match nothing, a \\N key included; agrees with join(1) -v 1" {
+	run tsv-join -f "$F/titles.tsv" -e "$F/ratings.tsv"
+	assert_success
+	assert_golden "$G/anti.tsv"
+	join -t "$T" -v 1 <(sorted_data) <(sorted_filter) >want
+	same_rows anti.tsv want
+}
+
+@test "multi-field key, filter key columns not adjacent and reordered; \\N in a key part never matches" {
+	run --separate-stderr tsv-join -f "$F/credits.tsv" -k tconst,ordering -a job "$F/principals.tsv"
+	assert_success
+	assert_golden "$G/multikey.tsv"
+	# join(1) on one composite column: tconst:ordering.
+	tail -n +2 "$F/principals.tsv" | awk -F'\t' -v OFS='\t' '{ print $1 ":" $2, $0 }' |
+	    sort -t "$T" -k1,1 >d
+	tail -n +2 "$F/credits.tsv" | awk -F'\t' -v OFS='\t' '$1 != "\\N" { print $3 ":" $1, $2 }' |
+	    sort -t "$T" -k1,1 >f
+	join -t "$T" d f | cut -f 2- >want
+	same_rows multikey.tsv want
+}
+
+@test "-d names the data's key fields when they differ; numbers work too" {
+	printf 'id\tv\ntt0000002\tx\ntt0000004\ty\n' >d.tsv
+	run tsv-join -f "$F/titles.tsv" -k 1 -d id -a 2 d.tsv
+	assert_success
+	assert_output $'id\tv\ttitleType\ntt0000002\tx\tshort'
+}
+
+@test "--prefix renames appended columns (a clash with a data column is otherwise a usage error)" {
+	run tsv-join -f "$F/titles.tsv" -a tconst,titleType --prefix title_ "$F/ratings.tsv"
+	assert_success
+	assert_golden "$G/prefix.tsv"
+	run --separate-stderr tsv-join -f "$F/titles.tsv" -a tconst "$F/ratings.tsv"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tsv-join: -a: field 'tconst' is also a data column (use --prefix to rename appended columns)
+Try 'tsv-join --help' for more information."
+	[ -z "$output" ]
+}
+
+@test "-N: headerless filter and data, fields by number" {
+	tail -n +2 "$F/titles.tsv" >f
+	run sh -c "tail -n +2 '$F/ratings.tsv' | tsv-join -N -f f -a 2 -w"
+	assert_success
+	assert_golden "$G/headerless.tsv"
+	run --separate-stderr tsv-join -N -f f -a titleType "$F/ratings.tsv"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tsv-join: -a: field name 'titleType' needs a header (input is headerless with -N: use numbers)
+Try 'tsv-join --help' for more information."
+}
+
+@test "duplicate keys: harmless without -a; with -a an error naming both lines; --first / --last choose" {
+	run tsv-join -f "$F/titles-dup.tsv" "$F/ratings.tsv"
+	assert_success
+	assert_output $'tconst\taverageRating\tnumVotes\ntt0000001\t5.7\t2100\ntt0000002\t5.5\t290\ntt0000001\t5.8\t10'
+	run --separate-stderr tsv-join -f "$F/titles-dup.tsv" -a titleType "$F/ratings.tsv"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "tsv-join: $F/titles-dup.tsv:4: duplicate key 'tt0000001' (first on line 2; use --first or --last)"
+	[ -z "$output" ]
+	run tsv-join -f "$F/titles-dup.tsv" -a titleType --first "$F/ratings.tsv"
+	assert_output $'tconst\taverageRating\tnumVotes\ttitleType\ntt0000001\t5.7\t2100\tshort\ntt0000002\t5.5\t290\tshort\ntt0000001\t5.8\t10\tshort'
+	run tsv-join -f "$F/titles-dup.tsv" -a titleType --last "$F/ratings.tsv"
+	assert_output $'tconst\taverageRating\tnumVotes\ttitleType\ntt0000001\t5.7\t2100\tmovie\ntt0000002\t5.5\t290\tshort\ntt0000001\t5.8\t10\tmovie'
+}
+
+@test "duplicate composite key is shown with its parts joined by commas" {
+	printf 'tconst\tordering\tjob\ntt1\t1\ta\ntt1\t1\tb\n' >f.tsv
+	run --separate-stderr tsv-join -f f.tsv -k tconst,ordering -a job "$F/principals.tsv"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "tsv-join: f.tsv:3: duplicate key 'tt1,1' (first on line 2; use --first or --last)"
+}
+
+@test "unknown field: usage error (exit 2) naming the field and the header" {
+	run --separate-stderr tsv-join -f "$F/titles.tsv" -k nope "$F/ratings.tsv"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tsv-join: -k: unknown field 'nope' (header: tconst, titleType, primaryTitle)"
+	run --separate-stderr tsv-join -f "$F/titles.tsv" -d nope "$F/ratings.tsv"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tsv-join: -d: unknown field 'nope' (header: tconst, averageRating, numVotes)"
+	run --separate-stderr tsv-join -f "$F/titles.tsv" -a runtime "$F/ratings.tsv"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tsv-join: -a: unknown field 'runtime' (header: tconst, titleType, primaryTitle)"
+}
+
+@test "ragged rows are errors with FILE:LINE (data and filter)" {
+	run --separate-stderr tsv-join -f "$F/titles.tsv" "$F/ratings-ragged.tsv"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "tsv-join: $F/ratings-ragged.tsv:3: expected 3 fields, found 2"
+	run --separate-stderr tsv-join -f "$F/ratings-ragged.tsv" "$F/titles.tsv"
+	assert_equal "$status" 1
+	assert_equal "$stderr" "tsv-join: $F/ratings-ragged.tsv:3: expected 3 fields, found 2"
+}
+
+@test "--rejects takes ragged data rows; the counts reconcile in --stats" {
+	run --separate-stderr tsv-join -f "$F/titles.tsv" --rejects rej.tsv --stats st.tsv "$F/ratings-ragged.tsv"
+	assert_success
+	assert_output $'tconst\taverageRating\tnumVotes\ntt0000001\t5.7\t2100\ntt0000005\t6.2\t2900'
+	run cat rej.tsv
+	assert_output "source	line	reason	raw
+$F/ratings-ragged.tsv	3	expected 3 fields, found 2	tt0000002	5.5"
+	run cut -f 2,3 st.tsv
+	assert_output "$(printf '%s\n' 'metric	value' 'rows_in	3' 'rows_out	2' 'rows_rejected	1' \
+	    "bytes_in	$(wc -c <"$F/ratings-ragged.tsv")" 'filter_rows	6' 'filter_keys	5' 'filter_null_keys	1' 'filter_duplicates	0' \
+	    'matched	2' 'unmatched	0' 'data_null_keys	0')"$'\n'"$(grep -P '^tsv-join\thmap_bytes\t[0-9]+$' st.tsv | cut -f 2,3)"
+}
+
+@test "--stats: rows_in = matched + unmatched; rows_out per mode" {
+	for mode in "" "-e" "-a titleType" "-a titleType -w"; do
+		# shellcheck disable=SC2086
+		tsv-join -f "$F/titles.tsv" $mode --stats st.tsv "$F/ratings.tsv" >out.tsv
+		get() { awk -F'\t' -v m="$1" '$2 == m { print $3 }' st.tsv; }
+		[ "$(get rows_in)" -eq 7 ]
+		[ "$(get matched)" -eq 5 ]
+		[ "$(get unmatched)" -eq 2 ]
+		[ "$(get data_null_keys)" -eq 1 ]
+		[ "$(get rows_out)" -eq $(($(wc -l <out.tsv) - 1)) ]
+	done
+}
+
+@test "usage errors: missing -f, conflicting options, key counts that do not pair up" {
+	run --separate-stderr tsv-join "$F/ratings.tsv"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tsv-join: -f FILTER is required (the file whose keys are looked up)
+Try 'tsv-join --help' for more information."
+	while IFS='|' read -r args msg; do
+		# shellcheck disable=SC2086
+		run --separate-stderr tsv-join -f "$F/titles.tsv" $args "$F/ratings.tsv"
+		assert_equal "$status" 2
+		assert_equal "$stderr" "tsv-join: $msg
+Try 'tsv-join --help' for more information."
+	done <<-'EOF'
+	-e -a titleType|-e and -a conflict (an anti-join has nothing to append)
+	-e -w -a 2|-e and -a conflict (an anti-join has nothing to append)
+	-w|-w needs -a (without appended fields every row would pass unchanged)
+	-a 2 --fill x|--fill needs -w
+	--prefix x|--prefix needs -a
+	-a 2 --first --last|--first and --last conflict
+	--last|--last needs -a (without appended fields duplicate keys are harmless)
+	-k 1,2 -d 1|-k and -d name 2 and 1 fields (they must pair up)
+	-a 2,2 --prefix t_|-a: field 'titleType' is appended twice
+	EOF
+	run --separate-stderr tsv-join --bogus
+	assert_equal "$status" 2
+}
+
+@test "filter may be gzip; data may be several files and stdin" {
+	gzip -c "$F/titles.tsv" >titles.gz
+	run tsv-join -f titles.gz -a titleType "$F/ratings.tsv"
+	assert_success
+	assert_golden "$G/inner-type.tsv"
+	run sh -c "tsv-join -f titles.gz -a titleType < '$F/ratings.tsv'"
+	assert_golden "$G/inner-type.tsv"
+	run tsv-join -f "$F/titles.tsv" "$F/ratings.tsv" "$F/ratings.tsv"
+	assert_output "$(cat "$GOLD/$G/semi.tsv"; tail -n +2 "$GOLD/$G/semi.tsv")"
+}
+
+@test "-o FILE is written whole; a failed run leaves no file" {
+	run tsv-join -f "$F/titles.tsv" -o out.tsv "$F/ratings.tsv"
+	assert_success
+	assert_file_eq out.tsv "$GOLD/$G/semi.tsv"
+	run tsv-join -f "$F/titles.tsv" -o bad.tsv "$F/ratings-ragged.tsv"
+	assert_equal "$status" 1
+	[ ! -e bad.tsv ]
+	[ -z "$(ls ./*.tmp.* 2>/dev/null)" ]
+}
+
+@test "--help prints the man page's synopsis to stdout; --version" {
+	run --separate-stderr tsv-join --help
+	assert_success
+	[ -z "$stderr" ]
+	got=$(printf '%s\n' "$output" | sed 's/^usage: //' | tr -s ' \n' '  ' | sed 's/ $//')
+	want=$(MANWIDTH=200 mandoc -Tascii "$REPO/man/man1/tsv-join.1" | col -b |
+	    awk '/^SYNOPSIS/ { s = 1; next } /^[A-Z]/ { s = 0 } s' | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//')
+	assert_equal "$got" "$want"
+	run tsv-join --version
+	assert_success
+	assert_output --regexp '^tsv-join \(p07\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "a closed pipe ends quietly" {
+	seq 1 200000 | awk 'BEGIN { print "k" } { print "k" $1 }' >big.tsv
+	run --separate-stderr sh -c "tsv-join -f big.tsv big.tsv | head -n 2"
+	assert_success
+	assert_output $'k\nk1'
+	[ -z "$stderr" ]
+}
+
+@test "random data, composite keys with nulls: every mode equals sqlite3" {
+	command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
+	# Filter: 600 unique (a, b) keys plus 40 with a \N part; data: 2,000 rows
+	# drawn from a slightly larger key space, some with \N parts.
+	awk 'BEGIN {
+		srand(42); OFS = "\t"; print "a", "b", "val", "other"
+		for (i = 0; i < 640; i++) {
+			a = "k" int(i / 8); b = i % 8
+			if (i >= 600) b = "\\N"
+			print a, b, "v" int(rand() * 1000), "o" i
+		}
+	}' >f.tsv
+	awk 'BEGIN {
+		srand(43); OFS = "\t"; print "id", "b", "x", "a"
+		for (i = 0; i < 2000; i++) {
+			a = "k" int(rand() * 90); b = int(rand() * 9)
+			if (rand() < 0.05) a = "\\N"
+			if (rand() < 0.05) b = "\\N"
+			print i, b, int(rand() * 100), a
+		}
+	}' >d.tsv
+	sqlite3 db.sqlite <<-'EOF'
+	.mode tabs
+	.import f.tsv f
+	.import d.tsv d
+	UPDATE f SET a = NULL WHERE a = '\N';
+	UPDATE f SET b = NULL WHERE b = '\N';
+	UPDATE d SET a = NULL WHERE a = '\N';
+	UPDATE d SET b = NULL WHERE b = '\N';
+	EOF
+	q() { sqlite3 -separator "$T" -nullvalue '\N' db.sqlite "$1" | sort; }
+	cols="d.id, d.b, d.x, d.a"
+	q "SELECT $cols FROM d WHERE EXISTS (SELECT 1 FROM f WHERE f.a = d.a AND f.b = d.b)" >semi.want
+	q "SELECT $cols FROM d WHERE NOT EXISTS (SELECT 1 FROM f WHERE f.a = d.a AND f.b = d.b)" >anti.want
+	q "SELECT $cols, f.val, f.other FROM d JOIN f ON f.a = d.a AND f.b = d.b" >inner.want
+	q "SELECT $cols, f.val, f.other FROM d LEFT JOIN f ON f.a = d.a AND f.b = d.b" >left.want
+	tsv-join -f f.tsv -k a,b -d a,b d.tsv | tail -n +2 | sort >semi.got
+	tsv-join -f f.tsv -k a,b -d a,b -e d.tsv | tail -n +2 | sort >anti.got
+	tsv-join -f f.tsv -k a,b -d a,b -a val,other d.tsv | tail -n +2 | sort >inner.got
+	tsv-join -f f.tsv -k 1,2 -d 4,2 -a 3-4 -w d.tsv | tail -n +2 | sort >left.got
+	for m in semi anti inner left; do
+		assert_file_eq "$m.got" "$m.want"
+	done
+	[ "$(wc -l <semi.want)" -gt 100 ] && [ "$(wc -l <anti.want)" -gt 100 ]
+	[ $(($(wc -l <semi.got) + $(wc -l <anti.got))) -eq 2000 ]
+}
+
+@test "real sample: ratings joined to title.basics get their titleType; every rating matches" {
+	need_sample
+	run --separate-stderr tsv-join -f "$SAMPLE/title.basics.tsv.gz" -a titleType --stats st.tsv "$SAMPLE/title.ratings.tsv.gz"
+	assert_success
+	[ "$(printf '%s\n' "$output" | wc -l)" -eq 32239 ]
+	assert_equal "$(printf '%s\n' "$output" | head -n 1)" $'tconst\taverageRating\tnumVotes\ttitleType'
+	grep -P '^tsv-join\t(rows_in|rows_out|matched|unmatched|filter_keys)\t' st.tsv >got
+	printf 'tsv-join\t%s\n' 'rows_in	32238' 'rows_out	32238' 'filter_keys	50001' 'matched	32238' \
+	    'unmatched	0' >want
+	assert_file_eq got want
+	# Independent: an awk hash join over the decompressed files.
+	printf '%s\n' "$output" | tail -n +2 >got
+	awk -F'\t' -v OFS='\t' 'NR == FNR { t[$1] = $2; next } FNR > 1 && ($1 in t) { print $0, t[$1] }' \
+	    <(gzip -dc "$SAMPLE/title.basics.tsv.gz") <(gzip -dc "$SAMPLE/title.ratings.tsv.gz") >want
+	assert_file_eq got want
+}
+
+@test "real sample: principals anti-joined to name.basics are the 44,512 dangling rows" {
+	need_sample
+	tsv-join -f "$SAMPLE/name.basics.tsv.gz" -k nconst -e "$SAMPLE/title.principals.tsv.gz" >dangling.tsv
+	[ "$(tail -n +2 dangling.tsv | wc -l)" -eq 44512 ]
+	awk -F'\t' 'NR == FNR { n[$1]; next } FNR > 1 && !($3 in n)' \
+	    <(gzip -dc "$SAMPLE/name.basics.tsv.gz") <(gzip -dc "$SAMPLE/title.principals.tsv.gz") >want
+	tail -n +2 dangling.tsv >got
+	assert_file_eq got want
+	# Semi-join gives the rest: 50,001 in all.
+	[ "$(tsv-join -f "$SAMPLE/name.basics.tsv.gz" -k nconst "$SAMPLE/title.principals.tsv.gz" | tail -n +2 | wc -l)" -eq 5489 ]
+}
