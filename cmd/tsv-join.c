@@ -46,6 +46,9 @@ struct pending {
 	size_t		 line_off, line_len;	/* in batch.buf */
 	size_t		 key_off, key_len;
 	uint64_t	 hv;
+	uint64_t	 line;			/* input line number */
+	const char	*src;			/* input file name */
+	int		 null_key;		/* a key field is \N */
 	uint32_t	 id;			/* HMAP_NONE: no match */
 };
 
@@ -74,6 +77,10 @@ struct join {
 	uint64_t	*fline;			/* id -> first filter line (DUP_ERROR) */
 	size_t		 ids_cap;
 	struct bytes	 vals;			/* u32 length + bytes, per value */
+	size_t		 vmax;			/* longest value */
+	char		*fixed;			/* or: length byte + value, per id */
+	size_t		 stride;		/* of fixed; 0 = not packed */
+	size_t		 peak_bytes;		/* of the table, while packing */
 	struct bytes	 fill;			/* TAB + fill values for -w */
 	struct bytes	 key;			/* scratch for a non-adjacent key */
 	struct bytes	 names;			/* TAB + appended column names */
@@ -81,6 +88,7 @@ struct join {
 	struct batch	 b;
 	struct out	 out;
 	struct rejects	 rej;
+	struct rejects	 unm;			/* --unmatched */
 	struct stats	 st;
 	uint64_t	 rows_in, rows_out, matched, unmatched, data_null;
 	uint64_t	 filter_rows, filter_null, filter_dups;
@@ -91,7 +99,13 @@ static void	 filter_open(struct join *, struct tsv_in *, const char *,
 static void	 filter_load(struct join *, struct tsv_in *);
 static size_t	 estimate_rows(struct tsv_in *);
 static void	 grow_ids(struct join *, size_t);
-static void	 store_value(struct join *, uint32_t, struct fields *);
+static void	 store_value(struct join *, uint32_t, const char *, size_t);
+static void	 filter_insert(struct join *, const char *);
+static void	 batch_copy(struct batch *, const char *, size_t, size_t *);
+static size_t	 join_fields(struct batch *, const struct fieldlist *,
+		    struct fields *);
+static void	 pack_values(struct join *);
+static size_t	 table_bytes(const struct join *);
 static int	 row_key(const struct fieldlist *, int, struct fields *,
 		    struct bytes *, struct slice *);
 static int	 is_span(const struct fieldlist *);
@@ -107,7 +121,7 @@ static const char *shown(const char *, size_t);
 static void	 usage(FILE *);
 
 enum { OPT_FILL = CLI_FIRST_TOOL_OPTION, OPT_PREFIX, OPT_FIRST, OPT_LAST,
-    OPT_REJECTS };
+    OPT_REJECTS, OPT_UNMATCHED };
 
 static const struct option longopts[] = {
 	CLI_LONGOPTS,
@@ -122,6 +136,7 @@ static const struct option longopts[] = {
 	{ "first",		no_argument,		NULL, OPT_FIRST },
 	{ "last",		no_argument,		NULL, OPT_LAST },
 	{ "rejects",		required_argument,	NULL, OPT_REJECTS },
+	{ "unmatched",		required_argument,	NULL, OPT_UNMATCHED },
 	{ "output",		required_argument,	NULL, 'o' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -137,7 +152,7 @@ main(int argc, char *argv[])
 	struct header dh;
 	const char *filter = NULL, *keys = "1", *dkeys = NULL, *app = NULL;
 	const char *fill = NULL, *prefix = NULL, *rejects = NULL;
-	const char *output = NULL;
+	const char *output = NULL, *unmatched = NULL;
 	int ch, write_all = 0, exclude = 0, first = 0, last = 0;
 
 	msg_init(argv[0]);
@@ -183,6 +198,9 @@ main(int argc, char *argv[])
 		case OPT_REJECTS:
 			rejects = optarg;
 			break;
+		case OPT_UNMATCHED:
+			unmatched = optarg;
+			break;
 		}
 	}
 	argc -= optind;
@@ -205,6 +223,9 @@ main(int argc, char *argv[])
 		die_usage("--prefix needs -a");
 	if (first && last)
 		die_usage("--first and --last conflict");
+	if (unmatched != NULL && (exclude || write_all))
+		die_usage("--unmatched conflicts with %s (no row is dropped for "
+		    "want of a match)", exclude ? "-e" : "-w");
 	if ((first || last) && app == NULL)
 		die_usage("--%s needs -a (without appended fields duplicate "
 		    "keys are harmless)", first ? "first" : "last");
@@ -236,6 +257,7 @@ main(int argc, char *argv[])
 	filter_load(&j, &ft);
 
 	rejects_open(&j.rej, rejects);
+	rejects_open(&j.unm, unmatched);
 	out_open(&j.out, output);
 	if (!j.cli.no_header) {
 		/* The data header, then the appended names. */
@@ -263,6 +285,8 @@ main(int argc, char *argv[])
 			    line.n);
 			continue;
 		}
+		j.b.row[j.b.n].line = t.line;
+		j.b.row[j.b.n].src = t.name;
 		batch_add(&j, line, &fv);
 		progress_row(&prog, j.rows_in, t.bytes, t.raw_bytes +
 		    (t.in != NULL ? input_raw_bytes(t.in) : 0));
@@ -271,6 +295,7 @@ main(int argc, char *argv[])
 	progress_end(&prog, j.rows_in, t.bytes, t.raw_bytes);
 	out_close(&j.out);
 	rejects_close(&j.rej);
+	rejects_close(&j.unm);
 
 	stats_u64(&j.st, "rows_in", j.rows_in);
 	stats_u64(&j.st, "rows_out", j.rows_out);
@@ -283,9 +308,8 @@ main(int argc, char *argv[])
 	stats_u64(&j.st, "matched", j.matched);
 	stats_u64(&j.st, "unmatched", j.unmatched);
 	stats_u64(&j.st, "data_null_keys", j.data_null);
-	stats_u64(&j.st, "hmap_bytes", hmap_bytes(&j.h) + j.vals.cap +
-	    j.ids_cap * ((j.voff != NULL) + (j.fline != NULL)) *
-	    sizeof(uint64_t));
+	stats_u64(&j.st, "hmap_bytes", table_bytes(&j) > j.peak_bytes ?
+	    table_bytes(&j) : j.peak_bytes);
 	if (j.cli.counters)
 		stats_counters(&j.st);
 	stats_write(&j.st, j.cli.stats);
@@ -322,16 +346,16 @@ filter_open(struct join *j, struct tsv_in *ft, const char *path,
 
 /*
  * Put every filter key that has no \N field into the table, with its
- * appended fields.  Duplicates: harmless without -a; with -a an error
- * unless --first or --last says which row wins.
+ * appended fields.  Rows are queued in batches like the data rows, so that
+ * the slots of a batch are prefetched before it is inserted.
  */
 static void
 filter_load(struct join *j, struct tsv_in *ft)
 {
 	struct fields fv = { 0 };
 	struct slice line, key;
-	uint32_t id;
-	int isnew;
+	struct pending *p;
+	struct batch *b = &j->b;
 	size_t est;
 
 	est = estimate_rows(ft);
@@ -354,31 +378,154 @@ filter_load(struct join *j, struct tsv_in *ft)
 			j->filter_null++;
 			continue;
 		}
-		id = hmap_insert(&j->h, key.p, key.n, &isnew);
+		p = &b->row[b->n];
+		p->line = ft->line;
+		batch_copy(b, key.p, key.n, &p->key_off);
+		p->key_len = key.n;
+		p->line_off = b->len;
+		p->line_len = join_fields(b, &j->app, &fv);
+		p->hv = hash_bytes(key.p, key.n);
+		hprobe_slot(&j->h, p->hv);
+		if (++b->n == BATCH || b->len >= BATCH_BYTES)
+			filter_insert(j, ft->name);
+	}
+	filter_insert(j, ft->name);
+	tsv_close(ft);
+	fields_free(&fv);
+	pack_values(j);
+	/* Every data row probes these at random: 2 MiB pages halve the time. */
+	hugepage_advise(j->h.slots, (j->h.mask + 1) * sizeof(*j->h.slots));
+	hugepage_advise(j->h.keys, j->h.keys_len);
+	hugepage_advise(j->voff, j->h.count * sizeof(*j->voff));
+	hugepage_advise(j->vals.p, j->vals.len);
+}
+
+/*
+ * Insert the queued filter rows.  Duplicates: harmless without -a; with -a
+ * an error unless --first or --last says which row wins.
+ */
+static void
+filter_insert(struct join *j, const char *name)
+{
+	struct batch *b = &j->b;
+	struct pending *p, *end = b->row + b->n;
+	uint32_t id;
+	int isnew;
+
+	for (p = b->row; p < end; p++) {
+		id = hmap_insert(&j->h, b->buf + p->key_off, p->key_len,
+		    &isnew);
 		if (isnew) {
 			if (j->app.n > 0)
-				store_value(j, id, &fv);
+				store_value(j, id, b->buf + p->line_off,
+				    p->line_len);
 			if (j->fline != NULL)
-				j->fline[id] = ft->line;
+				j->fline[id] = p->line;
 			continue;
 		}
 		j->filter_dups++;
 		if (j->app.n == 0 || j->dup == DUP_FIRST)
 			continue;
 		if (j->dup == DUP_ERROR)
-			die_at(ft->name, ft->line, "duplicate key '%s' (first "
-			    "on line %llu; use --first or --last)",
-			    shown(key.p, key.n),
+			die_at(name, p->line, "duplicate key '%s' (first on "
+			    "line %llu; use --first or --last)",
+			    shown(b->buf + p->key_off, p->key_len),
 			    (unsigned long long)j->fline[id]);
-		store_value(j, id, &fv);
+		store_value(j, id, b->buf + p->line_off, p->line_len);
 	}
-	tsv_close(ft);
-	fields_free(&fv);
-	/* Every data row probes these at random: 2 MiB pages halve the time. */
-	hugepage_advise(j->h.slots, (j->h.mask + 1) * sizeof(*j->h.slots));
-	hugepage_advise(j->h.keys, j->h.keys_len);
-	hugepage_advise(j->voff, j->h.count * sizeof(*j->voff));
-	hugepage_advise(j->vals.p, j->vals.len);
+	b->n = 0;
+	b->len = 0;
+}
+
+/* Copy N bytes to the end of the batch buffer; *OFF says where. */
+static void
+batch_copy(struct batch *b, const char *p, size_t n, size_t *off)
+{
+	if (b->cap - b->len < n) {
+		if (b->cap == 0)
+			b->cap = BATCH_BYTES * 2;
+		while (b->cap - b->len < n)
+			b->cap *= 2;
+		if ((b->buf = realloc(b->buf, b->cap)) == NULL)
+			die_sys("out of memory");
+	}
+	memcpy(b->buf + b->len, p, n);
+	*off = b->len;
+	b->len += n;
+}
+
+/* Append the fields FL of FV, joined by TAB, to the batch; their length. */
+static size_t
+join_fields(struct batch *b, const struct fieldlist *fl, struct fields *fv)
+{
+	size_t i, start = b->len, off;
+
+	for (i = 0; i < fl->n; i++) {
+		if (i > 0)
+			batch_copy(b, "\t", 1, &off);
+		batch_copy(b, fv->f[fl->idx[i]].p, fv->f[fl->idx[i]].n, &off);
+	}
+	return b->len - start;
+}
+
+/*
+ * When every appended value is short, move them into one array of fixed
+ * stride indexed by id: a match then costs one cache miss for its value
+ * instead of two (offset, then value).
+ */
+static void
+pack_values(struct join *j)
+{
+	size_t stride = j->vmax + 1, id;
+	const char *v;
+	uint32_t len;
+
+	if (j->app.n == 0 || stride > 64)
+		return;
+	j->peak_bytes = table_bytes(j) + j->h.count * stride;
+	if ((j->fixed = malloc(j->h.count * stride + 1)) == NULL)
+		die_sys("out of memory");
+	hugepage_advise(j->fixed, j->h.count * stride);
+	for (id = 0; id < j->h.count; id++) {
+		v = j->vals.p + j->voff[id];
+		memcpy(&len, v, 4);
+		j->fixed[id * stride] = (char)len;
+		memcpy(j->fixed + id * stride + 1, v + 4, len);
+	}
+	j->stride = stride;
+	free(j->voff);
+	free(j->fline);
+	free(j->vals.p);
+	j->voff = j->fline = NULL;
+	j->vals.p = NULL;
+	j->vals.len = j->vals.cap = j->ids_cap = 0;
+}
+
+/* Bytes reserved for the table now. */
+static size_t
+table_bytes(const struct join *j)
+{
+	return hmap_bytes(&j->h) + j->vals.cap + j->ids_cap *
+	    ((j->voff != NULL) + (j->fline != NULL)) * sizeof(uint64_t) +
+	    j->h.count * j->stride;
+}
+
+/* The appended value of ID and its length. */
+static inline const char *
+value_of(const struct join *j, uint32_t id, size_t *n)
+{
+	const char *v;
+	uint32_t len;
+
+	if (j->stride != 0) {
+		v = j->fixed + (size_t)id * j->stride;
+		*n = (unsigned char)v[0];
+		return v + 1;
+	}
+	v = j->vals.p + j->voff[id];
+	memcpy(&len, v, 4);
+	*n = len;
+	return v + 4;
 }
 
 /*
@@ -427,31 +574,23 @@ grow_ids(struct join *j, size_t n)
 		die_sys("out of memory");
 }
 
-/* Record the appended fields of filter row FV as the value of ID. */
+/* Record VAL (the appended fields of a filter row) as the value of ID. */
 static void
-store_value(struct join *j, uint32_t id, struct fields *fv)
+store_value(struct join *j, uint32_t id, const char *val, size_t n)
 {
-	size_t i, len = 0;
-	uint32_t len32;
-	char *p;
+	uint32_t len32 = n;
 
 	if (id >= j->ids_cap)
 		grow_ids(j, j->ids_cap * 2);
-	for (i = 0; i < j->app.n; i++)
-		len += fv->f[j->app.idx[i]].n + 1;
-	bytes_reserve(&j->vals, 4 + len);
+	if (n > UINT32_MAX)
+		die(EXIT_DATA, "appended fields longer than 4 GiB");
+	bytes_reserve(&j->vals, 4 + n);
 	j->voff[id] = j->vals.len;
-	p = j->vals.p + j->vals.len;
-	len32 = len - 1;
-	memcpy(p, &len32, 4);
-	p += 4;
-	for (i = 0; i < j->app.n; i++) {
-		if (i > 0)
-			*p++ = '\t';
-		memcpy(p, fv->f[j->app.idx[i]].p, fv->f[j->app.idx[i]].n);
-		p += fv->f[j->app.idx[i]].n;
-	}
-	j->vals.len = p - j->vals.p;
+	memcpy(j->vals.p + j->vals.len, &len32, 4);
+	memcpy(j->vals.p + j->vals.len + 4, val, n);
+	j->vals.len += 4 + n;
+	if (n > j->vmax)
+		j->vmax = n;
 }
 
 /*
@@ -570,33 +709,22 @@ batch_add(struct join *j, struct slice line, struct fields *fv)
 	struct batch *b = &j->b;
 	struct pending *p = &b->row[b->n];
 	struct slice key;
-	struct bytes bb;
 
 	if (!row_key(&j->dkey, j->dkey_span, fv, &j->key, &key)) {
 		/* Null key: never a match; kept by -e and -w. */
 		j->data_null++;
 		key.p = NULL;
 	}
-	bb.p = b->buf;
-	bb.len = b->len;
-	bb.cap = b->cap;
-	bytes_reserve(&bb, line.n + (key.p != NULL ? key.n : 0));
-	b->buf = bb.p;
-	b->cap = bb.cap;
-	p->line_off = b->len;
+	batch_copy(b, line.p, line.n, &p->line_off);
 	p->line_len = line.n;
-	memcpy(b->buf + b->len, line.p, line.n);
-	b->len += line.n;
 	p->id = HMAP_NONE;
 	p->key_len = 0;
+	p->null_key = key.p == NULL;
 	if (key.p != NULL) {
 		if (key.p >= line.p && key.p < line.p + line.n)
 			p->key_off = p->line_off + (key.p - line.p);
-		else {
-			p->key_off = b->len;
-			memcpy(b->buf + b->len, key.p, key.n);
-			b->len += key.n;
-		}
+		else
+			batch_copy(b, key.p, key.n, &p->key_off);
 		p->key_len = key.n;
 		p->hv = hash_bytes(key.p, key.n);
 		p->id = 0;
@@ -613,7 +741,7 @@ batch_run(struct join *j)
 	struct batch *b = &j->b;
 	struct pending *p, *end = b->row + b->n;
 	const char *v;
-	uint32_t vlen;
+	size_t vlen;
 
 	for (p = b->row; p < end; p++)
 		if (p->id == 0)
@@ -622,7 +750,12 @@ batch_run(struct join *j)
 		if (p->id == 0) {
 			p->id = hprobe_find(&j->h, p->hv, b->buf + p->key_off,
 			    p->key_len);
-			if (p->id != HMAP_NONE && j->voff != NULL)
+			if (p->id == HMAP_NONE)
+				continue;
+			if (j->stride != 0)
+				__builtin_prefetch(j->fixed +
+				    (size_t)p->id * j->stride);
+			else if (j->voff != NULL)
 				__builtin_prefetch(&j->voff[p->id]);
 		}
 	if (j->voff != NULL)
@@ -635,16 +768,21 @@ batch_run(struct join *j)
 		else
 			j->unmatched++;
 		if ((p->id != HMAP_NONE) != (j->mode != ANTI) &&
-		    j->mode != LEFT)
+		    j->mode != LEFT) {
+			/* Dropped for want of a match: keep it if asked. */
+			if (j->unm.open)
+				rejects_add(&j->unm, p->src, p->line,
+				    p->null_key ? "null key" : "no match in filter",
+				    b->buf + p->line_off, p->line_len);
 			continue;
+		}
 		j->rows_out++;
 		out_write(&j->out, b->buf + p->line_off, p->line_len);
 		if (j->mode == INNER || j->mode == LEFT) {
 			if (p->id != HMAP_NONE) {
-				v = j->vals.p + j->voff[p->id];
-				memcpy(&vlen, v, 4);
+				v = value_of(j, p->id, &vlen);
 				out_byte(&j->out, '\t');
-				out_write(&j->out, v + 4, vlen);
+				out_write(&j->out, v, vlen);
 			} else
 				out_write(&j->out, j->fill.p, j->fill.len);
 		}
@@ -689,7 +827,7 @@ usage(FILE *f)
 	fprintf(f, "usage: %s -f FILTER [-k KEYS] [-d DATAKEYS] "
 	    "[-a APPEND [--prefix STR]]\n"
 	    "                [-w [--fill VALUE]] [-e] [--first | --last] "
-	    "[-N] [--rejects FILE]\n"
+	    "[-N] [--rejects FILE] [--unmatched FILE]\n"
 	    "                [--stats FILE] [--progress] [-o FILE] "
 	    "[FILE ...]\n", progname);
 }

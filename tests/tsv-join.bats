@@ -330,3 +330,47 @@ Try 'tsv-join --help' for more information."
 	# Semi-join gives the rest: 50,001 in all.
 	[ "$(tsv-join -f "$SAMPLE/name.basics.tsv.gz" -k nconst "$SAMPLE/title.principals.tsv.gz" | tail -n +2 | wc -l)" -eq 5489 ]
 }
+
+@test "long appended values (over 63 bytes, not packed) and --last agree with awk" {
+	awk 'BEGIN {
+		srand(5); OFS = "\t"; print "k", "v"
+		for (i = 0; i < 3000; i++) {
+			v = "v" i; n = int(rand() * 150)
+			for (c = 0; c < n; c++) v = v "x"
+			print "k" int(rand() * 2000), v
+		}
+	}' >f.tsv
+	awk 'BEGIN { srand(6); print "k\tx"; for (i = 0; i < 3000; i++) print "k" int(rand() * 2500) "\t" i }' >d.tsv
+	tsv-join -f f.tsv -a v --last d.tsv >got
+	awk -F'\t' -v OFS='\t' 'NR == FNR { if (FNR > 1) v[$1] = $2; next }
+	    FNR == 1 { print $0, "v"; next } ($1 in v) { print $0, v[$1] }' f.tsv d.tsv >want
+	assert_file_eq got want
+	cut -c 1-60 f.tsv >short.tsv
+	tsv-join -f short.tsv -a v --last d.tsv >got
+	awk -F'\t' -v OFS='\t' 'NR == FNR { if (FNR > 1) v[$1] = $2; next }
+	    FNR == 1 { print $0, "v"; next } ($1 in v) { print $0, v[$1] }' short.tsv d.tsv >want
+	assert_file_eq got want
+}
+
+@test "filter on standard input with -f -" {
+	run sh -c "tsv-join -f - -a titleType '$F/ratings.tsv' < '$F/titles.tsv'"
+	assert_success
+	assert_golden "$G/inner-type.tsv"
+	run --separate-stderr sh -c "tsv-join -f - < '$F/titles.tsv'"
+	assert_equal "$status" 2
+	assert_equal "$stderr" "tsv-join: -f -: the filter and the data cannot both be standard input
+Try 'tsv-join --help' for more information."
+}
+
+@test "--unmatched keeps the rows a semi or inner join drops, with line and reason" {
+	printf 'k\tv\na\t1\nb\t2\n' >f.tsv
+	printf 'k\tx\na\t9\nc\t8\n\\N\t7\nb\t6\n' >d.tsv
+	run tsv-join -f f.tsv -k k -a v --unmatched u.tsv d.tsv
+	assert_success
+	assert_output $'k\tx\tv\na\t9\t1\nb\t6\t2'
+	run cat u.tsv
+	assert_output $'source\tline\treason\traw\nd.tsv\t3\tno match in filter\tc\t8\nd.tsv\t4\tnull key\t\\N\t7'
+	run --separate-stderr tsv-join -f f.tsv -k k -e --unmatched u.tsv d.tsv
+	assert_failure 2
+	assert_equal "$stderr" $'tsv-join: --unmatched conflicts with -e (no row is dropped for want of a match)\nTry \'tsv-join --help\' for more information.'
+}
