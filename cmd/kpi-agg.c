@@ -1691,6 +1691,59 @@ write_row(struct agg *a, uint32_t g, uint64_t rank)
 	a->rows_out++;
 }
 
+/* A group id with the first 16 bytes of its key, big-endian. */
+struct keyent {
+	uint64_t	 hi, lo;
+	uint32_t	 gid;
+};
+
+static uint64_t
+load_be(const char *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | (i < n ? (unsigned char)p[i] : 0);
+	return v;
+}
+
+static int
+by_keyent(const void *x, const void *y, void *arg)
+{
+	const struct keyent *e1 = x, *e2 = y;
+
+	if (e1->hi != e2->hi)
+		return e1->hi < e2->hi ? -1 : 1;
+	if (e1->lo != e2->lo)
+		return e1->lo < e2->lo ? -1 : 1;
+	return cmp_key(arg, e1->gid, e2->gid);
+}
+
+/*
+ * Sort by group key.  Comparing through the hash table's records costs two
+ * cache misses per comparison; carrying a 16-byte prefix decides most of
+ * them in the array itself (2 M random ids: 6.1 s -> see bench/kpi-agg.sh).
+ */
+static void
+sort_by_key(struct agg *a, uint32_t *order, size_t n)
+{
+	struct keyent *e = xrealloc(NULL, (n + 1) * sizeof(*e));
+	const char *k;
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		k = hmap_key(&a->groups, order[i], &len);
+		e[i].hi = load_be(k, len);
+		e[i].lo = len > 8 ? load_be(k + 8, len - 8) : 0;
+		e[i].gid = order[i];
+	}
+	qsort_r(e, n, sizeof(*e), by_keyent, a);
+	for (i = 0; i < n; i++)
+		order[i] = e[i].gid;
+	free(e);
+}
+
 static void
 write_output(struct agg *a)
 {
@@ -1716,7 +1769,7 @@ write_output(struct agg *a)
 	if (a->nsortby > 0)
 		qsort_r(order, n, sizeof(*order), by_sort, a);
 	else if (!a->has_top)
-		qsort_r(order, n, sizeof(*order), by_sort, a);
+		sort_by_key(a, order, n);
 	if (!a->cli.no_header)
 		write_header(a);
 	for (i = 0; i < n; i++) {
