@@ -188,11 +188,9 @@ main(int argc, char *argv[])
 		tsv_split(&s.fv, line.p, line.n);
 		if (s.nfields == 0)
 			check_first_row(&s, &t);
-		if (s.fv.n != s.nfields) {
-			flush_batch(&s);	/* the rows before it are good */
+		if (s.fv.n != s.nfields)
 			die_at(t.name, t.line, "expected %zu fields, found %zu",
 			    s.nfields, s.fv.n);
-		}
 		add_row(&s, line);
 		if (s.b.n == BATCH_ROWS || s.b.rows_len >= BATCH_BYTES)
 			flush_batch(&s);
@@ -323,11 +321,14 @@ xmalloc(size_t n)
 	return p;
 }
 
-/* Grow *P to hold at least N bytes (doubling: a few times per run, not per row). */
+/*
+ * Grow *P to hold at least N bytes (doubling: a few times per run, not per
+ * row).  Never leaves *P NULL, even for N == 0: memcpy wants a real pointer.
+ */
 static void
 reserve(char **p, size_t *cap, size_t n)
 {
-	if (n <= *cap)
+	if (*p != NULL && n <= *cap)
 		return;
 	while (*cap < n)
 		*cap = *cap ? *cap * 2 : 256;
