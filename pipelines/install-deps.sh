@@ -13,6 +13,7 @@ packages=(
 	sqlite3 postgresql jq                  # loads, differential tests, JSON checks
 	mandoc shellcheck                      # make lint
 	gnuplot-nox parallel datamash          # charts, partitioned runs, bench peer
+	chromium tidy libxml2-utils            # report.sh tests: headless render, HTML checks
 )
 
 missing=()
