@@ -53,11 +53,14 @@ prepare() {
 }
 
 # time_cmd LABEL COMMAND: the run with the least CPU time (user + sys) of
-# RUNS runs: its CPU seconds, wall seconds and peak RSS.  CPU time is the
+# RUNS runs (default 3; ONLY=REGEX keeps the rows whose label matches): its CPU seconds, wall seconds and peak RSS.  CPU time is the
 # column to compare when the machine is shared; wall time when it is idle.
 time_cmd() {
 	local label=$1 best="" line="" run out cpu
 	shift
+	if [ -n "${ONLY:-}" ] && ! printf '%s\n' "$label" | grep -q -e "$ONLY"; then
+		return
+	fi
 	for run in $(seq "${RUNS:-3}"); do
 		out=$({ /usr/bin/time -f '%U %S %e %M' bash -c "$*" >/dev/null; } 2>&1 | tail -n 1)
 		cpu=$(awk -v u="${out%% *}" -v s="$(echo "$out" | cut -d' ' -f2)" 'BEGIN { printf "%.2f", u + s }')
@@ -98,7 +101,8 @@ main() {
 		echo "| tsv-utils tsv-join | not on PATH | | |"
 	fi
 	time_cmd "mawk hash join" "mawk -F'\t' -v OFS='\t' 'NR == FNR { a[\$1] = \$2; next } FNR == 1 { print \$0, \"titleType\"; next } (\$1 in a) { print \$0, a[\$1] }' '$FILTER' '$DATA'"
-	time_cmd "LC_ALL=C sort, join" "join -t \"\$(printf '\t')\" <(tail -n +2 '$DATA' | sort -t \"\$(printf '\t')\" -k1,1) <(tail -n +2 '$FILTER' | cut -f 1,2 | sort -t \"\$(printf '\t')\" -k1,1)"
+	# No process substitution: time(1) counts only the children it waits for.
+	time_cmd "LC_ALL=C sort, join" "T=\$(printf '\t'); tail -n +2 '$FILTER' | cut -f 1,2 | sort -t \"\$T\" -k1,1 >'$CACHE/filter.sorted' && tail -n +2 '$DATA' | sort -t \"\$T\" -k1,1 | join -t \"\$T\" - '$CACHE/filter.sorted'"
 	time_cmd "p07 tsv-join, $BIGROWS-key filter, -a (load only)" "'$OURS' -f '$BIG' -a titleType '$CACHE/header-only.tsv'"
 	time_cmd "p07 tsv-join, $BIGROWS-key filter, semi (load only)" "'$OURS' -f '$BIG' '$CACHE/header-only.tsv'"
 	echo
