@@ -67,8 +67,7 @@ struct group {
 struct dim {
 	struct tsv_in	 t;
 	struct slice	 ahead;
-	int		 has_ahead;
-	int		 empty;		/* zero bytes: the first load */
+	int		 has_ahead;	/* 0 at once: an empty DIM, the first load */
 };
 
 /* SNAPSHOT: the current row, its fields and key, and the previous key. */
@@ -290,12 +289,6 @@ xreallocarray(void *p, size_t n, size_t size)
 }
 
 static int
-slice_is(struct slice v, const char *s)
-{
-	return slice_eq(v, s);
-}
-
-static int
 is_null(struct slice v)
 {
 	return v.n == 2 && v.p[0] == '\\' && v.p[1] == 'N';
@@ -418,9 +411,9 @@ header_check(struct merge *m, struct dim *d, struct snap *s,
 
 	for (i = 0; i < h->names.n; i++) {
 		for (j = 0; j < NSCD; j++)
-			if (slice_is(h->names.f[i], scd_names[j]))
+			if (slice_eq(h->names.f[i], scd_names[j]))
 				break;
-		if (j < NSCD || slice_is(h->names.f[i], m->sk))
+		if (j < NSCD || slice_eq(h->names.f[i], m->sk))
 			die_at(s->t.name, 1, "column '%.*s' clashes with a "
 			    "column scd2-merge adds (%s or an SCD column)",
 			    (int)h->names.f[i].n, h->names.f[i].p, m->sk);
@@ -473,7 +466,6 @@ dim_open(struct dim *d, char *path)
 	memset(d, 0, sizeof(*d));
 	tsv_open(&d->t, &path, 1, 0);
 	d->has_ahead = tsv_next(&d->t, &d->ahead);
-	d->empty = !d->has_ahead;
 }
 
 /* Length of the first NK fields of LINE (the key; all of a short line). */
@@ -687,7 +679,7 @@ row_check(struct merge *m, struct dim *d, struct group *g, size_t i)
 		die_at(d->t.name, line, "valid_from %.10s is not before "
 		    "valid_to %.10s", f[L->c_from].p, f[L->c_to].p);
 	date_seen(m, d, line, "valid_from", f[L->c_from]);
-	if (!slice_is(f[L->c_to], OPEN_END))
+	if (!slice_eq(f[L->c_to], OPEN_END))
 		date_seen(m, d, line, "valid_to", f[L->c_to]);
 }
 
@@ -711,7 +703,7 @@ group_check(struct merge *m, struct dim *d, struct group *g)
 	for (i = 0; i + 1 < g->nver; i++) {
 		f = g->f + i * L->ndim;
 		next = f + L->ndim;
-		if (f[L->c_cur].p[0] != '0' || slice_is(f[L->c_to], OPEN_END))
+		if (f[L->c_cur].p[0] != '0' || slice_eq(f[L->c_to], OPEN_END))
 			die_at(d->t.name, g->lineno[i], "version %zu is current "
 			    "but version %zu follows (only the last version "
 			    "is current)", i + 1, i + 2);
@@ -731,7 +723,7 @@ group_check(struct merge *m, struct dim *d, struct group *g)
 	}
 	f = g->f + (g->nver - 1) * L->ndim;
 	line = g->lineno[g->nver - 1];
-	open = slice_is(f[L->c_to], OPEN_END);
+	open = slice_eq(f[L->c_to], OPEN_END);
 	if (f[L->c_cur].p[0] == '1' && !open)
 		die_at(d->t.name, line, "current version has valid_to %.10s "
 		    "(expected %s)", f[L->c_to].p, OPEN_END);
