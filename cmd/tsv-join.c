@@ -116,6 +116,7 @@ static void	 append_names(struct join *, const struct header *,
 static void	 make_fill(struct join *, const char *);
 static void	 batch_add(struct join *, struct slice, struct fields *);
 static void	 batch_run(struct join *);
+static void	 file_end(struct tsv_in *, void *);
 static void	 bytes_reserve(struct bytes *, size_t);
 static const char *shown(const char *, size_t);
 static void	 usage(FILE *);
@@ -262,10 +263,14 @@ main(int argc, char *argv[])
 	if (!j.cli.no_header) {
 		/* The data header, then the appended names. */
 		out_write(&j.out, t.header, t.header_len);
-		out_write(&j.out, j.names.p, j.names.len);
+		if (j.names.len > 0)
+			out_write(&j.out, j.names.p, j.names.len);
 		out_byte(&j.out, '\n');
 	}
 
+	/* Queued rows name their file: write them before it is closed. */
+	t.on_file_end = file_end;
+	t.cb_arg = &j;
 	progress_start(&prog, j.cli.progress, t.npaths == 1 ?
 	    input_size(t.in) : -1);
 	while (tsv_next(&t, &line)) {
@@ -790,6 +795,13 @@ batch_run(struct join *j)
 	}
 	b->n = 0;
 	b->len = 0;
+}
+
+static void
+file_end(struct tsv_in *t, void *arg)
+{
+	(void)t;
+	batch_run(arg);
 }
 
 /* Room for N more bytes after B->len. */

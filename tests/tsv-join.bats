@@ -374,3 +374,14 @@ Try 'tsv-join --help' for more information."
 	assert_failure 2
 	assert_equal "$stderr" $'tsv-join: --unmatched conflicts with -e (no row is dropped for want of a match)\nTry \'tsv-join --help\' for more information.'
 }
+
+@test "--unmatched names the right file and line across several data files" {
+	printf 'k\tv\na\t1\n' >f.tsv
+	printf 'k\tx\na\t1\nz\t2\n' >d1.tsv
+	printf 'k\tx\ny\t3\na\t4\n' >d2.tsv
+	run tsv-join -f f.tsv --unmatched u.tsv d1.tsv d2.tsv
+	assert_success
+	assert_output $'k\tx\na\t1\na\t4'
+	run cat u.tsv
+	assert_output $'source\tline\treason\traw\nd1.tsv\t3\tno match in filter\tz\t2\nd2.tsv\t2\tno match in filter\ty\t3'
+}
