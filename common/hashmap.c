@@ -77,7 +77,8 @@ rec_equal(const struct hashmap *h, uint64_t off, const void *key, size_t n)
 	uint32_t len;
 
 	memcpy(&len, h->keys + off + 4, 4);
-	return len == n && memcmp(h->keys + off + 8, key, n) == 0;
+	/* n == 0: KEY may be NULL, and memcmp must not get a NULL */
+	return len == n && (n == 0 || memcmp(h->keys + off + 8, key, n) == 0);
 }
 
 uint32_t
