@@ -99,9 +99,13 @@ push(struct fieldlist *fl, size_t idx)
 {
 	size_t *idxs;
 
-	if ((idxs = realloc(fl->idx, (fl->n + 1) * sizeof(*idxs))) == NULL)
-		die_sys("out of memory");
-	fl->idx = idxs;
+	/* capacity doubles at each power of two: '1-1000000' is not quadratic */
+	if ((fl->n & (fl->n - 1)) == 0) {
+		if ((idxs = realloc(fl->idx, (fl->n ? fl->n * 2 : 1) *
+		    sizeof(*idxs))) == NULL)
+			die_sys("out of memory");
+		fl->idx = idxs;
+	}
 	fl->idx[fl->n++] = idx;
 	if (idx + 1 > fl->max)
 		fl->max = idx + 1;
