@@ -273,6 +273,8 @@ buf_reserve(struct buf *b, size_t more)
 static void
 buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;		/* b->p may still be NULL: no memcpy to it */
 	buf_reserve(b, n);
 	memcpy(b->p + b->n, p, n);
 	b->n += n;
