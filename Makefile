@@ -80,5 +80,19 @@ install: all
 clean:
 	rm -rf $(BIN) build
 
-.PHONY: all test check demo lint bench install clean
+.PHONY: all test check demo lint bench install clean fuzz valgrind
 .SECONDARY: $(COMMON_OBJ)
+
+# ---- fuzzing and Valgrind (issue #10; see fuzz/README.md) -------------------
+# Neither is part of `make test`: they need clang's libFuzzer and valgrind.
+#   make fuzz                  every harness for FUZZ_SECONDS (default 60) each
+#   make fuzz FUZZ_SECONDS=10 FUZZ_TARGETS='tsv gzip'
+#   make valgrind              the pipeline's tool steps on the sample under memcheck
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+fuzz: all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_TARGETS)
+
+valgrind: all
+	fuzz/valgrind.sh
