@@ -78,8 +78,10 @@ export TMPDIR=$S
 RUN_LOG=$W/logs/run.log
 printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"
 
+SOURCE=$DATA
 if [ "$DEMO" = 1 ]; then
 	DATA=$S/demo-data
+	SOURCE="imdb-synth --scale $DEMO_SCALE"
 	AS_OF=${AS_OF:-2026-01-01}
 fi
 
@@ -113,8 +115,10 @@ fi
 extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.tsv
 	local name=$1 step=${1//./_}
 	shift
-	imdb-cat --unique "$@" --rejects "$W/rejects/$step.tsv" \
-	    --stats "$W/stats/$step.imdb-cat.tsv" -o "$S/$step.raw.tsv" "$(input "$name")"
+	# from inside DATA, so the evidence names the file, not where it lives
+	(cd "$DATA" && imdb-cat --unique "$@" --rejects "$W/rejects/$step.tsv" \
+	    --stats "$W/stats/$step.imdb-cat.tsv" -o "$S/$step.raw.tsv" \
+	    "$(basename "$(input "$name")")")
 }
 episode_or_empty() {
 	if [ -n "$(input title.episode)" ]; then
@@ -299,14 +303,10 @@ step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
 step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
     "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" --as-of "$AS_OF"
 
-evidence() {
-	local inputs=() f
-	for f in title.basics title.ratings title.principals name.basics title.episode; do
-		[ -z "$(input "$f")" ] || inputs+=(--input "$(input "$f")")
-	done
+evidence() {	# the inputs' sizes and digests come from imdb-cat's stats
 	evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir "$W" --stats "$W/stats" \
 	    --as-of "$AS_OF" --param "m=$M" --param "C=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" \
-	    --param "limit=${LIMIT:-\\N}" --param "data=${DEMO:+demo}" "${inputs[@]}" \
+	    --param "limit=${LIMIT:-\\N}" --param "source=$SOURCE" \
 	    -o "$W/evidence/P07_evidence.json"
 }
 step "evidence and gates" /dev/null "" -- evidence

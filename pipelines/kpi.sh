@@ -151,7 +151,7 @@ by_period() {	# by_period COLUMNS: titles per dim_date period, empty periods as 
 {
 	by_period decade,decade_label | { IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k1,1n; }
 	# titles whose start year is unknown: always one row
-	awk -F'\t' -v OFS='\t' '$1 == "\\N" { print; f = 1 }
+	awk -F'\t' -v OFS='\t' '$1 == "\\N" { if ($7 == "\\N") $7 = 0; print; f = 1 }
 	    END { if (!f) print "\\N", "Unknown", 0, 0, "\\N", "\\N", 0 }' "$T/period.tsv"
 } >"$KPI/trends_by_decade.tsv"
 {
