@@ -100,9 +100,11 @@ struct cat {
 	uint64_t		 limit;
 	int			 has_limit;
 	int			 unique;
-	struct hashmap		 seen;		/* --unique keys */
-	uint64_t		*seen_line;
+	struct hashmap		 seen;		/* --unique: first key column */
+	uint64_t		*seen_line;	/* id -> line first seen */
+	uint64_t		*seen_bits;	/* id -> orderings 1..64 seen */
 	size_t			 seen_cap;
+	struct hashmap		 seen2;		/* whole keys, ordering > 64 */
 	struct rejects		 rej;
 	struct out		 out;
 	struct stats		 st;
@@ -113,6 +115,8 @@ struct cat {
 static const struct schema *schema_by_header(const char *, size_t);
 static const struct schema *schema_by_name(const char *);
 static int	 row_ok(struct cat *, struct tsv_in *, struct fields *,
+		    struct slice);
+static int	 key_is_new(struct cat *, struct tsv_in *, struct fields *,
 		    struct slice);
 static void	 write_row(struct cat *, struct fields *, struct slice);
 static void	 write_header(struct cat *, const char *, size_t);
@@ -195,7 +199,10 @@ main(int argc, char *argv[])
 	rejects_open(&c.rej, rejects);
 	out_open(&c.out, output);
 	if (c.unique)
+	{
 		hmap_init(&c.seen, 1 << 16);
+		hmap_init(&c.seen2, 1 << 10);
+	}
 
 	if (!c.cli.no_header) {
 		if (strcmp(schema, "auto") == 0 &&
@@ -445,9 +452,7 @@ row_ok(struct cat *c, struct tsv_in *t, struct fields *fv, struct slice line)
 {
 	const struct schema *s = c->schema;
 	struct slice v;
-	size_t i, keylen;
-	uint32_t id;
-	int isnew;
+	size_t i;
 
 	if (c->nfields == 0)
 		c->nfields = fv->n;	/* headerless, no schema: first row */
@@ -479,22 +484,63 @@ row_ok(struct cat *c, struct tsv_in *t, struct fields *fv, struct slice line)
 	}
 	if (!c->unique)
 		return 1;
-	keylen = fv->f[s->nkey - 1].p + fv->f[s->nkey - 1].n - line.p;
-	id = hmap_insert(&c->seen, line.p, keylen, &isnew);
+	return key_is_new(c, t, fv, line);
+}
+
+/*
+ * --unique.  A one-column key is held with the line it was first seen on.
+ * A (tconst, ordering) key would cost a hash entry per row (98 M for the
+ * principals), so the tconst is held once with a bitmap of its orderings
+ * 1..64; rarer larger orderings go to a second set of whole keys.
+ */
+static int
+key_is_new(struct cat *c, struct tsv_in *t, struct fields *fv,
+    struct slice line)
+{
+	const struct slice k1 = fv->f[0], k2 = fv->f[1];
+	size_t keylen;
+	int64_t ord = 0;
+	uint32_t id;
+	int isnew;
+
+	id = hmap_insert(&c->seen, k1.p, k1.n, &isnew);
 	if (id >= c->seen_cap) {
 		c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 1 << 16;
 		if ((c->seen_line = realloc(c->seen_line, c->seen_cap *
-		    sizeof(*c->seen_line))) == NULL)
+		    sizeof(*c->seen_line))) == NULL ||
+		    (c->seen_bits = realloc(c->seen_bits, c->seen_cap *
+		    sizeof(*c->seen_bits))) == NULL)
 			die_sys("out of memory");
 	}
 	if (isnew) {
 		c->seen_line[id] = t->line;
-		return 1;
+		c->seen_bits[id] = 0;
+	}
+	if (c->schema->nkey == 1) {
+		if (isnew)
+			return 1;
+		snprintf(c->reason, sizeof(c->reason),
+		    "duplicate key '%.*s' (first seen on line %llu)",
+		    (int)(k1.n > 40 ? 40 : k1.n), k1.p,
+		    (unsigned long long)c->seen_line[id]);
+		return 0;
+	}
+	parse_i64(k2.p, k2.n, &ord);	/* checked: a positive integer */
+	if (ord <= 64) {
+		if (!(c->seen_bits[id] & (UINT64_C(1) << (ord - 1)))) {
+			c->seen_bits[id] |= UINT64_C(1) << (ord - 1);
+			return 1;
+		}
+	} else {
+		keylen = k2.p + k2.n - line.p;
+		hmap_insert(&c->seen2, line.p, keylen, &isnew);
+		if (isnew)
+			return 1;
 	}
 	snprintf(c->reason, sizeof(c->reason),
-	    "duplicate key '%.*s' (first seen on line %llu)",
-	    (int)(keylen > 40 ? 40 : keylen), line.p,
-	    (unsigned long long)c->seen_line[id]);
+	    "duplicate key '%.*s' with %s %.*s",
+	    (int)(k1.n > 40 ? 40 : k1.n), k1.p, c->schema->cols[1].name,
+	    (int)(k2.n > 20 ? 20 : k2.n), k2.p);
 	return 0;
 }
 

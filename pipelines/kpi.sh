@@ -101,7 +101,11 @@ tsv-join -f "$STAR/dim_genre.tsv" -k genre_key -a genre_name "$STAR/title_genre_
 
 # --- talent: distinct current titles per person ------------------------------
 credits() {	# credits CATEGORY-REGEX: nconst primary_name + the title's rating and year
-	awk -F'\t' -v OFS='\t' -v re="$1" 'NR == 1 || ($4 ~ re && !seen[$1 FS $2]++) { print $1, $2 }' \
+	# one row per (title, person): the credits of a title are adjacent
+	# (principals come grouped by tconst), so the set is per title
+	awk -F'\t' -v OFS='\t' -v re="$1" '
+	    $1 != title { title = $1; split("", seen) }
+	    NR == 1 || ($4 ~ re && !seen[$2]++) { print $1, $2 }' \
 	    "$STAR/fact_cast_crew.tsv" |
 	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes |
 	tsv-join -f "$STAR/dim_person.tsv" -k person_key -a nconst,primary_name

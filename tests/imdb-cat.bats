@@ -302,3 +302,17 @@ setup() {
 	run grep -P '\tinflater\t' st.tsv
 	assert_output --regexp $'^imdb-cat\tinflater\t(isa-l|zlib)$'
 }
+
+@test "--unique on (tconst, ordering): a repeated pair is rejected wherever it comes, also above 64" {
+	printf 'tconst\tordering\tnconst\tcategory\tjob\tcharacters\n' >pp.tsv
+	for r in 'tt0000001 1 nm0000001' 'tt0000001 2 nm0000001' 'tt0000002 1 nm0000001' \
+	    'tt0000001 1 nm0000002' 'tt0000001 70 nm0000001' 'tt0000001 70 nm0000003'; do
+		set -- $r
+		printf '%s\t%s\t%s\tself\t\\N\t\\N\n' "$1" "$2" "$3" >>pp.tsv
+	done
+	run imdb-cat --unique --rejects rj.tsv pp.tsv
+	assert_success
+	assert_output $'tconst\tordering\tnconst\tcategory\tjob\tcharacters\ntt0000001\t1\tnm0000001\tself\t\\N\t\\N\ntt0000001\t2\tnm0000001\tself\t\\N\t\\N\ntt0000002\t1\tnm0000001\tself\t\\N\t\\N\ntt0000001\t70\tnm0000001\tself\t\\N\t\\N'
+	run cut -f 1-3 rj.tsv
+	assert_output $'source\tline\treason\npp.tsv\t5\tduplicate key \'tt0000001\' with ordering 1\npp.tsv\t7\tduplicate key \'tt0000001\' with ordering 70'
+}
