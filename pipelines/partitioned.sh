@@ -1,0 +1,442 @@
+#!/usr/bin/env bash
+# partitioned.sh - the p07 ETL of full.sh with its per-key steps run on N
+# hash partitions at once (GNU parallel), then merged back: the star schema
+# and the KPI files are byte-identical to full.sh's (tests/partitioned.bats).
+#
+# What runs where (docs/distributed.md has the same table for Hadoop/Spark):
+#   global  extract (one gzip stream is one reader; imdb-cat --unique keeps
+#           its exact messages and the sha256 of the file as given), then
+#           tsv-split -k tconst into N partitions, the input row number kept
+#   per partition (key tconst)
+#           ratings/principals/episodes of titles (semi-joins), the title
+#           snapshot, scd2-merge, the current titles, the ratings join,
+#           fact_cast_crew's keys, the genre bridge, the principals' nconsts
+#   merge   dim_title and the bridge by tconst (sort -m: each partition is
+#           sorted by tconst already), fact_cast_crew and the ratings join
+#           by input row number (sort -m -n), nconsts by sort -m -u
+#   global  wrating (C is one number over every movie), dim_person (its
+#           inferred members need every partition's nconsts), dim_genre,
+#           dim_date, the KPIs (kpi.sh over the merged star schema), evidence
+set -euo pipefail
+# shellcheck source=pipelines/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<'TXT'
+usage: partitioned.sh [-j N] [--data DIR] [--out DIR] [--as-of DATE] [--limit N]
+                      [--demo] [--state DIR] [--m VOTES] [--C MEAN] [--no-sqlite]
+                      [--no-report] [--sshlogin LOGINS] [--quiet]
+TXT
+}
+
+DATA=data
+OUT=out
+AS_OF=
+LIMIT=
+DEMO=0
+STATE=
+M=25000
+C=auto
+SQLITE=1
+REPORT=1
+JOBS=2
+SSHLOGIN=
+STEP_QUIET=0
+DEMO_SCALE=${P07_DEMO_SCALE:-0.002}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--data) DATA=${2:?}; shift ;;
+	--out) OUT=${2:?}; shift ;;
+	--as-of) AS_OF=${2:?}; shift ;;
+	--limit) LIMIT=${2:?}; shift ;;
+	--demo) DEMO=1 ;;
+	--state) STATE=${2:?}; shift ;;
+	--m) M=${2:?}; shift ;;
+	--C) C=${2:?}; shift ;;
+	--no-sqlite) SQLITE=0 ;;
+	--no-report) REPORT=0 ;;
+	-j) JOBS=${2:?}; shift ;;
+	--sshlogin) SSHLOGIN=${2:?}; shift ;;
+	--quiet) STEP_QUIET=1 ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage_error "unknown option '$1'" ;;
+	esac
+	shift
+done
+[ -z "$LIMIT" ] || [[ $LIMIT =~ ^[0-9]+$ ]] || usage_error "--limit: invalid value '$LIMIT' (expected a non-negative integer)"
+[ -z "$AS_OF" ] || [[ $AS_OF =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || usage_error "--as-of: invalid date '$AS_OF' (expected YYYY-MM-DD)"
+[[ $M =~ ^[0-9]+$ ]] || usage_error "--m: invalid value '$M' (expected a non-negative integer)"
+[ "$C" = auto ] || [[ $C =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--C: invalid value '$C' (expected a decimal number or auto)"
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || usage_error "-j: invalid value '$JOBS' (expected a positive integer)"
+command -v parallel >/dev/null || die "GNU parallel not found (Debian package 'parallel')"
+export STEP_QUIET
+
+# --- the build directory: beside OUT, renamed into place at the end ----------
+OUT=${OUT%/}
+mkdir -p "$(dirname "$OUT")"
+parent=$(cd "$(dirname "$OUT")" && pwd)
+base=$(basename "$OUT")
+for stale in "$parent/.$base.build."*; do
+	[ -d "$stale" ] || continue
+	pid=${stale##*.}
+	kill -0 "$pid" 2>/dev/null || rm -rf "$stale"
+done
+W=$parent/.$base.build.$$
+rm -rf "$W"
+mkdir -p "$W"/{star,kpi,stats,rejects,logs,evidence,stage/parts}
+trap '[ -n "${P07_KEEP_BUILD:-}" ] || rm -rf "$W"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+S=$W/stage
+P=$S/parts
+export TMPDIR=$S
+RUN_LOG=$W/logs/run.log
+printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"
+
+SOURCE=$DATA
+if [ "$DEMO" = 1 ]; then
+	DATA=$S/demo-data
+	SOURCE="imdb-synth --scale $DEMO_SCALE"
+	AS_OF=${AS_OF:-2026-01-01}
+fi
+TAB=$(printf '\t')
+
+input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
+	local f
+	for f in "$DATA/$1.tsv.gz" "$DATA/$1.tsv"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 0
+}
+
+STEP_TOTAL=16
+[ "$DEMO" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+[ "$SQLITE" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+[ "$REPORT" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+
+if [ "$DEMO" = 1 ]; then
+	step "generate demo catalogue" /dev/null "$W/stats/demo.imdb-synth.tsv" -- \
+	    imdb-synth --scale "$DEMO_SCALE" --out "$DATA" --stats "$W/stats/demo.imdb-synth.tsv"
+fi
+for f in title.basics title.ratings title.principals name.basics; do
+	[ -n "$(input "$f")" ] || die "$DATA: $f.tsv.gz (or .tsv) not found"
+done
+if [ -z "$AS_OF" ]; then
+	AS_OF=$(date -u -r "$(input title.basics)" +%F)
+fi
+
+# --- extract (global) and partition by tconst ---------------------------------
+# split_stage NAME [--number]: stage/NAME.tsv -> parts/NAME.K.tsv
+split_stage() {
+	tsv-split -k tconst -n "$JOBS" ${2:+--number _row} \
+	    --stats "$W/stats/${1}_split.tsv-split.tsv" --prefix "$P/$1" "$S/$1.tsv"
+}
+extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.tsv
+	local name=$1 step=${1//./_} file
+	shift
+	file=$(basename "$(input "$name")")
+	# from inside DATA, so the evidence names the file, not where it lives
+	(cd "$DATA" && imdb-cat --unique "$@" --rejects "$W/rejects/$step.tsv" \
+	    --stats "$W/stats/$step.imdb-cat.tsv" -o "$S/$step.tsv" "$file")
+}
+extract_titles() {
+	extract title.basics ${LIMIT:+--limit "$LIMIT"}
+	split_stage title_basics
+}
+extract_ratings() { extract title.ratings; split_stage title_ratings number; }
+extract_principals() { extract title.principals; split_stage title_principals number; }
+extract_episodes() {
+	if [ -n "$(input title.episode)" ]; then
+		extract title.episode
+	else
+		printf 'tconst\tparentTconst\tseasonNumber\tepisodeNumber\n' >"$S/title_episode.tsv"
+	fi
+	split_stage title_episode
+}
+previous_titles() {	# the previous dim_title (sorted by tconst), partitioned
+	if [ -n "$STATE" ] && [ -f "$STATE/dim_title.tsv" ]; then
+		# an empty previous dimension stays an empty file in every partition
+		if [ -s "$STATE/dim_title.tsv" ]; then
+			tsv-split -k tconst -n "$JOBS" --prefix "$P/dim_title.prev" "$STATE/dim_title.tsv"
+			return
+		fi
+	fi
+	local k
+	for ((k = 0; k < JOBS; k++)); do : >"$P/dim_title.prev.$k.tsv"; done
+}
+step "extract title.basics" "$S/title_basics.tsv" "$W/stats/title_basics.imdb-cat.tsv" -- extract_titles
+step "extract title.ratings" "$S/title_ratings.tsv" "$W/stats/title_ratings.imdb-cat.tsv" -- extract_ratings
+step "extract title.principals" "$S/title_principals.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- extract_principals
+extract_names() { extract name.basics; mv "$S/name_basics.tsv" "$S/name_basics.raw.tsv"; }
+step "extract name.basics" "$S/name_basics.raw.tsv" "$W/stats/name_basics.imdb-cat.tsv" -- extract_names
+step "extract title.episode" "$S/title_episode.tsv" "$W/stats/title_episode.imdb-cat.tsv" -- extract_episodes
+previous_titles
+
+# --- per partition --------------------------------------------------------------
+# Every function below reads and writes only parts/*.K.* and stats/K/: the
+# partitions share nothing, so they run in any order, on any host.
+part_belong() {	# part_belong K NAME [ignore]: NAME rows whose tconst is a title
+	local k=$1 name=$2 why=(--unmatched "$P/$2.orphans.$1.tsv")
+	[ -z "$LIMIT" ] && [ "${3:-}" != ignore ] || why=()
+	tsv-join -f "$P/title_basics.$k.tsv" -k tconst "${why[@]}" \
+	    --stats "$P/stats/$k/${name}_of_titles.tsv-join.tsv" \
+	    -o "$P/$name.in.$k.tsv" "$P/$name.$k.tsv"
+}
+part_year_keys() {	# appends start_year_key and end_year_key (DESIGN §4)
+	awk -F'\t' -v OFS='\t' '
+	function year(v) { return v ~ /^[0-9]+$/ && v + 0 > 0 ? v + 0 : "" }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+		print $0, "start_year_key", "end_year_key"; next }
+	{
+		s = year($(c["startYear"])); e = year($(c["endYear"]))
+		sk = s != "" ? s : -1
+		t = $(c["titleType"])
+		ek = t == "tvSeries" || t == "tvMiniSeries" ? (e != "" ? e : -1) : -2
+		print $0, sk, ek
+	}'
+}
+part_titles() {	# part_titles K: the snapshot, dim_title and the current titles
+	local k=$1
+	tsv-join -f "$P/title_episode.in.$k.tsv" -k tconst -w \
+	    -a parentTconst,seasonNumber,episodeNumber "$P/title_basics.$k.tsv" |
+	surrogate-key -k title_key=tconst |
+	part_year_keys |
+	reshape 'tconst title_key title_type=titleType primary_title=primaryTitle
+	    original_title=originalTitle is_adult=isAdult start_year=startYear
+	    end_year=endYear runtime_minutes=runtimeMinutes genres
+	    parent_tconst=parentTconst season_number=seasonNumber
+	    episode_number=episodeNumber start_year_key end_year_key' |
+	sorted_body 1,1 >"$P/dim_title.snapshot.$k.tsv"
+	scd2-merge --as-of "$AS_OF" -k tconst --sk title_sk \
+	    --stats "$P/stats/$k/dim_title.scd2-merge.tsv" \
+	    -o "$P/dim_title.$k.tsv" "$P/dim_title.prev.$k.tsv" "$P/dim_title.snapshot.$k.tsv"
+	where_eq is_current 1 <"$P/dim_title.$k.tsv" | where_eq is_deleted 0 |
+	    reshape 'tconst title_key title_sk title_type genres' >"$P/title_current.$k.tsv"
+}
+part_facts() {	# part_facts K: the ratings join, fact_cast_crew, the bridge, nconsts
+	local k=$1
+	tsv-join -f "$P/title_current.$k.tsv" -k tconst -a title_key,title_sk,title_type \
+	    -o "$P/ratings_joined.$k.tsv" "$P/title_ratings.in.$k.tsv"
+	surrogate-key -k title_key=tconst -k person_key=nconst \
+	    --stats "$P/stats/$k/fact_cast_crew.surrogate-key.tsv" "$P/title_principals.in.$k.tsv" |
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_lead"; next } { print $0, ($2 <= 3 ? 1 : 0) }' |
+	reshape '_row title_key person_key ordering category job characters is_lead' \
+	    >"$P/fact_cast_crew.$k.tsv"
+	tsv-split-genres -f genres --null-as Unknown --ordinal genre_ordinal \
+	    --count genre_count --weight allocation_weight \
+	    --stats "$P/stats/$k/title_genre_bridge.tsv-split-genres.tsv" "$P/title_current.$k.tsv" |
+	surrogate-key -k genre_key=genres >"$P/bridge_full.$k.tsv"
+	reshape nconst <"$P/title_principals.in.$k.tsv" | unique_body >"$P/nconsts.$k.tsv"
+}
+unique_body() {	# header first, then the distinct rows in byte order
+	local header
+	IFS= read -r header || return 0
+	printf '%s\n' "$header"
+	sort -u ${TMPDIR:+-T "$TMPDIR"}
+}
+partition() {	# partition K: every per-key step of partition K
+	mkdir -p "$P/stats/$1"
+	part_belong "$1" title_ratings
+	part_belong "$1" title_principals
+	part_belong "$1" title_episode ignore
+	part_titles "$1"
+	part_facts "$1"
+}
+PART_FUNCS=(partition part_belong part_year_keys part_titles part_facts unique_body
+	reshape where_eq sorted_body)
+PART_VARS=(P AS_OF LIMIT PATH LC_ALL TMPDIR)
+export -f "${PART_FUNCS[@]}"
+export "${PART_VARS[@]}"
+run_partitions() {
+	local hosts=()
+	local name
+	# remote hosts need this tree and the build directory at the same paths
+	# (a shared file system): only the function definitions travel
+	if [ -n "$SSHLOGIN" ]; then
+		hosts=(--sshlogin "$SSHLOGIN")
+		for name in "${PART_FUNCS[@]}" "${PART_VARS[@]}"; do hosts+=(--env "$name"); done
+	fi
+	# --halt now,fail=1: the first failed partition stops the others
+	seq 0 $((JOBS - 1)) |
+	    PARALLEL_SHELL=bash parallel --will-cite --halt now,fail=1 -j "$JOBS" \
+	    "${hosts[@]}" partition {}
+}
+step "partitions x$JOBS" /dev/null "" -- run_partitions
+
+# --- merge ------------------------------------------------------------------------
+# merge_sorted NAME SORTKEYS [sort options]: header once, then the partitions'
+# bodies merged (each is already in that order)
+merge_sorted() {
+	local name=$1 keys=$2 k files=()
+	shift 2
+	for ((k = 0; k < JOBS; k++)); do files+=("$P/$name.$k.body"); done
+	for ((k = 0; k < JOBS; k++)); do tail -n +2 "$P/$name.$k.tsv" >"$P/$name.$k.body"; done
+	head -n 1 "$P/$name.0.tsv"
+	sort -m -t "$TAB" -k "$keys" "$@" "${files[@]}"
+	rm -f "${files[@]}"
+}
+merge_stats() {	# stats/K/NAME -> stats/NAME: counters summed over the partitions
+	local f
+	for f in "$P"/stats/0/*.tsv; do
+		awk -F'\t' -v OFS='\t' '
+		FNR == 1 { next }
+		!(($1, $2) in v) { order[++n] = $1 SUBSEP $2; v[$1, $2] = $3; next }
+		{ if ($3 ~ /^[0-9]+$/) v[$1, $2] += $3 }
+		END { print "tool", "metric", "value"
+		      for (i = 1; i <= n; i++) { split(order[i], a, SUBSEP); print a[1], a[2], v[order[i]] } }' \
+		    "$P"/stats/*/"${f##*/}" >"$W/stats/${f##*/}"
+	done
+}
+merge_orphans() {	# the partitions' orphans, in input order, without _row
+	local name k files=()
+	[ -z "$LIMIT" ] || return 0
+	for name in title_ratings title_principals; do
+		files=()
+		for ((k = 0; k < JOBS; k++)); do files+=("$P/$name.orphans.$k.tsv"); done
+		{
+			head -n 1 "${files[0]}" | awk -F'\t' -v OFS='\t' '{ NF--; print }'
+			awk -F'\t' 'FNR > 1 { print $NF "\t" $0 }' "${files[@]}" |
+			    sort -t "$TAB" -k1,1n | cut -f 2- | awk -F'\t' -v OFS='\t' '{ NF--; print }'
+		} >"$W/rejects/$name.orphans.tsv"
+	done
+}
+merge_titles() {
+	merge_sorted dim_title 1,1 -s >"$W/star/dim_title.tsv"
+	merge_sorted bridge_full 1,1 -s >"$S/bridge_full.tsv"
+	merge_stats
+	merge_orphans
+}
+step "merge dim_title" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
+
+# --- facts: the ratings joined per partition, weighted here (C is global) ---------
+rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
+	awk -F'\t' -v OFS='\t' '
+	BEGIN { n = split("0 20 40 50 60 70 80 90 100", e, " ") }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print $0, "rating_bucket"; next }
+	{
+		split($(c["averageRating"]), p, ".")
+		x = p[1] * 10 + (p[2] == "" ? 0 : p[2])
+		b = "out_of_range"
+		for (i = 1; i < n; i++)
+			if (x > e[i] && x <= e[i + 1]) { b = "(" e[i] / 10 "," e[i + 1] / 10 "]"; break }
+		print $0, b
+	}'
+}
+without_row() {	# drops the _row column (by name), keeping the others in order
+	awk -F'\t' -v OFS='\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i == "_row") r = i }
+	{ s = ""; for (i = 1; i <= NF; i++) if (i != r) s = s (s == "" ? "" : OFS) $i; print s }'
+}
+fact_ratings() {
+	local ELIGIBLE='' col
+	[ "$C" != auto ] || ELIGIBLE=title_type=movie
+	col=$(head -n 1 "$P/ratings_joined.0.tsv" | tr '\t' '\n' | grep -nx _row | cut -d: -f1)
+	merge_sorted ratings_joined "$col,${col}n" | without_row |
+	wrating -r averageRating -v numVotes -m "$M" -C "$C" \
+	    ${ELIGIBLE:+--eligible "$ELIGIBLE"} -n weighted_rating -p 2 \
+	    --stats "$W/stats/fact_ratings.wrating.tsv" |
+	rating_bucket |
+	awk -F'\t' -v OFS='\t' -v d="$AS_OF" 'NR == 1 { print $0, "snapshot_date"; next } { print $0, d }' |
+	reshape 'title_key title_sk snapshot_date average_rating=averageRating
+	    num_votes=numVotes weighted_rating rating_bucket' >"$S/fact_ratings.new.tsv"
+	if [ -n "$STATE" ] && [ -f "$STATE/fact_ratings.tsv" ]; then
+		{ awk -F'\t' -v d="$AS_OF" 'NR == 1 || $3 != d' "$STATE/fact_ratings.tsv"
+		  tail -n +2 "$S/fact_ratings.new.tsv"; } >"$W/star/fact_ratings.tsv"
+	else
+		mv "$S/fact_ratings.new.tsv" "$W/star/fact_ratings.tsv"
+	fi
+}
+fact_cast_crew() {	# merged back into input order by _row, then _row dropped
+	merge_sorted fact_cast_crew 1,1n | cut -f 2- >"$W/star/fact_cast_crew.tsv"
+}
+step "fact_ratings" "$W/star/fact_ratings.tsv" "$W/stats/fact_ratings.wrating.tsv" -- fact_ratings
+step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" -- fact_cast_crew
+
+# --- dim_person: name.basics, then the inferred members (sorted by nconst) --------
+dim_person() {
+	merge_sorted nconsts 1,1 -u >"$S/nconsts.tsv"
+	if [ -n "$LIMIT" ]; then
+		tsv-join -f "$S/nconsts.tsv" -k nconst \
+		    --stats "$W/stats/people_of_principals.tsv-join.tsv" -o "$S/name_basics.tsv" \
+		    "$S/name_basics.raw.tsv"
+	else
+		mv "$S/name_basics.raw.tsv" "$S/name_basics.tsv"
+	fi
+	{
+		surrogate-key -k person_key=nconst "$S/name_basics.tsv" |
+		awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_inferred"; next } { print $0, 0 }' |
+		reshape 'person_key nconst primary_name=primaryName birth_year=birthYear
+		    death_year=deathYear primary_profession=primaryProfession
+		    known_for_titles=knownForTitles is_inferred'
+		tsv-join -e -f "$S/name_basics.tsv" -k nconst "$S/nconsts.tsv" |
+		surrogate-key -k person_key=nconst |
+		awk -F'\t' -v OFS='\t' 'NR > 1 { print $2, $1, "\\N", "\\N", "\\N", "\\N", "\\N", 1 }'
+	} >"$W/star/dim_person.tsv"
+}
+step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person
+
+# --- the bridge and dim_genre (from the merged bridge) ----------------------------
+bridge() {
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_primary"; next } { print $0, ($6 == 1 ? 1 : 0) }' \
+	    "$S/bridge_full.tsv" |
+	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary' \
+	    >"$W/star/title_genre_bridge.tsv"
+}
+dim_genre() {
+	{
+		printf 'genre_name\n'
+		{ echo Unknown; tail -n +2 "$S/bridge_full.tsv" | cut -f 5; } | sort -u
+	} |
+	awk -F'\t' -v OFS='\t' '
+	BEGIN { n = split("Action Adult Adventure Animation Biography Comedy Crime " \
+	    "Documentary Drama Family Fantasy Film-Noir Game-Show History Horror " \
+	    "Music Musical Mystery News Reality-TV Romance Sci-Fi Short Sport " \
+	    "Talk-Show Thriller War Western", g, " "); for (i = 1; i <= n; i++) std[g[i]] = 1 }
+	NR == 1 { print "genre_name", "genre_id", "is_standard"; next }
+	{ print $1, NR - 1, ($1 in std) ? 1 : 0 }' |
+	surrogate-key -k genre_key=genre_name --position first >"$W/star/dim_genre.tsv"
+}
+step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
+step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
+step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
+    dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
+    -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
+
+# --- KPIs (global aggregations over the merged star schema), evidence, loads -------
+step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
+    "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" --as-of "$AS_OF"
+evidence() {
+	evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir "$W" --stats "$W/stats" \
+	    --as-of "$AS_OF" --param "m=$M" --param "C=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" \
+	    --param "limit=${LIMIT:-\\N}" --param "source=$SOURCE" --param "partitions=$JOBS" \
+	    -o "$W/evidence/P07_evidence.json"
+}
+step "evidence and gates" /dev/null "" -- evidence
+if [ "$SQLITE" = 1 ]; then
+	step "load SQLite" /dev/null "" -- \
+	    "$P07_ROOT/pipelines/load-sqlite.sh" --star "$W/star" --db "$W/p07.sqlite" \
+	    --m "$M" --c "$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" --as-of "$AS_OF"
+fi
+if [ "$REPORT" = 1 ]; then
+	step "HTML report" /dev/null "" -- "$P07_ROOT/pipelines/report.sh" --out "$W"
+fi
+
+# --- publish ----------------------------------------------------------------------
+rm -rf "$S"
+if [ -n "$STATE" ]; then
+	mkdir -p "$STATE"
+	for f in dim_title fact_ratings; do
+		cp "$W/star/$f.tsv" "$STATE/.$f.tsv.$$"
+		mv "$STATE/.$f.tsv.$$" "$STATE/$f.tsv"
+	done
+fi
+if [ -e "$OUT" ]; then
+	mv "$OUT" "$W.old"
+	mv "$W" "$OUT"
+	rm -rf "$W.old"
+else
+	mv "$W" "$OUT"
+fi
+trap - EXIT
+[ "$STEP_QUIET" = 1 ] || echo "partitioned.sh: star schema, KPIs and evidence in $OUT (as of $AS_OF, $JOBS partitions)" >&2
