@@ -158,7 +158,8 @@ hmap_insert(struct hashmap *h, const void *key, size_t n, int *isnew)
 	id = h->count++;
 	memcpy(h->keys + off, &id, 4);
 	memcpy(h->keys + off + 4, &len32, 4);
-	memcpy(h->keys + off + 8, key, n);
+	if (n > 0)	/* KEY may be NULL when N is 0 */
+		memcpy(h->keys + off + 8, key, n);
 	h->keys_len = need;
 	h->rec[id] = off;
 	h->slots[i] = tag << OFF_BITS | (off + 1);
