@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "fieldlist.h"
 #include "hashmap.h"
+#include "keyset.h"
 #include "json.h"
 #include "msg.h"
 #include "numfmt.h"
@@ -25,6 +26,8 @@
 #define MAX_EXAMPLES	20
 #define EXAMPLE_BYTES	1024	/* longer example rows are cut there */
 #define END_OF_TIME	"9999-12-31"
+#define AHEAD		16	/* look-ups in flight per gate (prefetch distance) */
+#define GROUP_LINEAR	32	/* a group's keys compared one by one up to this */
 
 enum check {
 	ROW_COUNT_BETWEEN, ROW_COUNT_EQ, EXPR, NOT_NULL, UNIQUE, BETWEEN,
@@ -88,13 +91,48 @@ struct file {
 	char		 sha256[65];
 };
 
-/* The values of one column of a file, for fk gates. */
+/*
+ * The values of one column of a file, for fk gates: loaded just before the
+ * first table that needs it is read, freed after the last.
+ */
 struct fkset {
 	int		 file;
 	char		*column;
 	int		 loaded;
 	char		*error;
-	struct hashmap	 keys;
+	struct keyset	 keys;
+};
+
+/*
+ * Runs of equal keys in a table read top to bottom, shared by the gates that
+ * need them (unique over a compound key: its first column; the scd2 checks:
+ * their key).  Per row: does a new run start, and was its key the key of an
+ * earlier run (then the table is not grouped by it)?
+ */
+struct tracker {
+	int		 file;
+	const char	*spec;		/* the columns, as written */
+	char		**cols;
+	size_t		 ncols;
+	size_t		*colidx;
+	int		 live;		/* columns resolved for this pass */
+	struct keyset	 seen;		/* keys of the runs so far */
+	char		*prev, *kbuf;
+	size_t		 prevlen, prevcap, kcap;
+	int		 have_prev;
+	int		 newgroup, reappeared;	/* of the current row */
+};
+
+/* Keys on their way into, or looked up in, a keyset (AHEAD at a time). */
+struct pending {
+	struct kprobe	 p;
+	uint64_t	 line;
+	int		 same;		/* fk: the value of the row before */
+};
+
+struct queue {
+	struct pending	 e[AHEAD];
+	size_t		 head, n;
 };
 
 struct metric {
@@ -141,6 +179,17 @@ struct gate {
 	size_t		 nsteps;
 	/* evaluation */
 	size_t		*colidx;
+	int		 trk;		/* tracker index, -1: none */
+	struct keyset	 kseen;		/* unique: the keys so far */
+	struct queue	 q;		/* unique inserts, fk look-ups */
+	int		 fk_last;	/* fk: answer for the value before */
+	int		 fallback;	/* not grouped: a second pass decides */
+	char		*gbuf;		/* unique: trailing keys of the run */
+	size_t		 glen, gcap, *goff, ngoff, goffcap;
+	struct keyset	 gset;		/* ... once the run is long */
+	int		 gset_on;
+	int		 gcur, gopen;	/* scd2_one_current: the run's state */
+	uint64_t	 gline;
 	size_t		 i_current, i_version, i_from, i_to;
 	struct hashmap	 seen;
 	uint8_t		*ncur;
@@ -182,6 +231,8 @@ struct run {
 	size_t		 nfiles;
 	struct fkset	*fks;
 	size_t		 nfks;
+	struct tracker	*trk;
+	size_t		 ntrk;
 	struct step	*steps;
 	size_t		 nsteps;
 };
@@ -191,10 +242,18 @@ static void	 parse_gate(struct run *, struct gate *);
 static void	 parse_expr(struct run *, struct gate *, const char *,
 		    struct expr *, enum cmp *, int);
 static void	 load_stats(struct run *);
-static void	 load_fksets(struct run *);
+static void	 register_trackers(struct run *);
+static void	 load_fksets(struct run *, int);
+static void	 release_fksets(struct run *, int);
 static void	 scan_file(struct run *, int);
 static void	 fetch_examples(struct run *, int);
 static void	 count_current(struct gate *);
+struct header;
+static void	 start_trackers(struct run *, int, struct gate **, size_t,
+		    const struct header *);
+static void	 end_of_pass(struct run *, struct gate *);
+static void	 exact_pass(struct run *, int, struct gate **, size_t,
+		    const struct header *);
 static void	 eval_late(struct run *, struct gate *);
 static void	 finish_gate(struct run *, struct gate *);
 static void	 write_evidence(struct run *);
@@ -350,10 +409,12 @@ main(int argc, char *argv[])
 
 	load_gates(&r);
 	load_stats(&r);
-	load_fksets(&r);
+	register_trackers(&r);
 	for (i = 0; i < r.nfiles; i++) {
+		load_fksets(&r, (int)i);
 		scan_file(&r, (int)i);
 		fetch_examples(&r, (int)i);
+		release_fksets(&r, (int)i);
 	}
 	for (i = 0; i < r.ng; i++) {
 		eval_late(&r, &r.g[i]);
@@ -1193,8 +1254,86 @@ is_null(struct slice v)
 	return v.n == 2 && v.p[0] == '\\' && v.p[1] == 'N';
 }
 
+/* A FIFO of AHEAD keys: each is prefetched when it comes in, used when it leaves. */
+static struct pending *
+queue_push(struct queue *q)
+{
+	return &q->e[(q->head + q->n++) % AHEAD];
+}
+
+static struct pending *
+queue_pop(struct queue *q)
+{
+	struct pending *e = &q->e[q->head];
+
+	q->head = (q->head + 1) % AHEAD;
+	q->n--;
+	return e;
+}
+
+static void	unexpected_row(struct gate *, uint64_t);
+
+/* Insert the oldest queued key; a repeat is unexpected for G (if any). */
 static void
-load_fksets(struct run *r)
+insert_oldest(struct keyset *ks, struct queue *q, struct gate *g)
+{
+	struct pending *e = queue_pop(q);
+
+	if (!kset_insert_encoded(ks, &e->p) && g != NULL)
+		unexpected_row(g, e->line);
+}
+
+static void
+insert_drain(struct keyset *ks, struct queue *q, struct gate *g)
+{
+	while (q->n > 0)
+		insert_oldest(ks, q, g);
+}
+
+/*
+ * Insert KEY in order with the keys before it, AHEAD keys late so that
+ * their slots are in the cache by then; G, when given, counts repeats.
+ */
+static void
+insert_key(struct keyset *ks, struct queue *q, struct slice key,
+    uint64_t line, struct gate *g)
+{
+	struct pending *e;
+
+	if (q->n == AHEAD)
+		insert_oldest(ks, q, g);
+	e = queue_push(q);
+	if (kset_encode(ks, key.p, key.n, &e->p)) {
+		e->line = line;
+		return;
+	}
+	/* Not a fixed-width key: everything before it goes in first. */
+	q->n--;
+	insert_drain(ks, q, g);
+	if (!kset_insert(ks, key.p, key.n) && g != NULL)
+		unexpected_row(g, line);
+}
+
+/* Does any gate on table FI use fk set K? */
+static int
+fk_needed_by(const struct run *r, size_t k, int fi)
+{
+	size_t i;
+
+	for (i = 0; i < r->ng; i++)
+		if (r->g[i].def->check == FK && r->g[i].fk == (int)k &&
+		    r->g[i].fileidx == fi && !r->g[i].evaluated)
+			return 1;
+	return 0;
+}
+
+/*
+ * Before table FI is read: load the fk sets its gates need, one pass per
+ * target table for all its columns they need.  Only those: a set is held
+ * only while tables that use it are read (release_fksets).
+ */
+static void
+load_fksets(struct run *r, int target_of)
 {
 	struct tsv_in t;
 	struct header h;
@@ -1202,34 +1341,43 @@ load_fksets(struct run *r)
 	struct slice line;
 	struct file *f;
 	struct fkset *k;
+	struct queue *q = xrealloc(NULL, (r->nfks + 1) * sizeof(*q));
 	long *idx = xrealloc(NULL, (r->nfks + 1) * sizeof(*idx));
 	size_t i, fi;
-	int isnew;
+	int any;
 
 	for (fi = 0; fi < r->nfiles; fi++) {
 		f = &r->files[fi];
-		for (i = 0; i < r->nfks; i++)
-			if (r->fks[i].file == (int)fi)
-				break;
-		if (i == r->nfks)
+		for (i = 0, any = 0; i < r->nfks; i++) {
+			k = &r->fks[i];
+			idx[i] = -1;
+			if (k->file == (int)fi && !k->loaded && k->error ==
+			    NULL && fk_needed_by(r, i, target_of))
+				idx[i] = any = 1;
+		}
+		if (!any)
 			continue;
+		free(f->error);		/* owned by F: the others copy it */
+		f->error = NULL;
 		if (!open_table(f, &t)) {
 			for (i = 0; i < r->nfks; i++)
-				if (r->fks[i].file == (int)fi)
-					r->fks[i].error = f->error;
+				if (idx[i] >= 0)
+					r->fks[i].error = xstrdup(f->error);
 			continue;
 		}
 		header_init(&h, t.header, t.header_len);
 		for (i = 0; i < r->nfks; i++) {
 			k = &r->fks[i];
-			idx[i] = -1;
-			if (k->file != (int)fi)
+			if (idx[i] < 0)
 				continue;
+			k->loaded = 1;
+			q[i].n = q[i].head = 0;
 			if ((idx[i] = find_column(&h, k->column)) < 0)
 				k->error = missing_column(f, &h, k->column);
 			else
-				hmap_init(&k->keys, 1 << 12);
+				kset_init(&k->keys, 1 << 12);
 		}
+		f->rows = 0;
 		while (tsv_next(&t, &line)) {
 			f->rows++;
 			tsv_split(&fv, line.p, line.n);
@@ -1243,16 +1391,157 @@ load_fksets(struct run *r)
 					    fv.n, h.names.n);
 					continue;
 				}
-				hmap_insert(&r->fks[i].keys, fv.f[idx[i]].p,
-				    fv.f[idx[i]].n, &isnew);
+				insert_key(&r->fks[i].keys, &q[i],
+				    fv.f[idx[i]], 0, NULL);
 			}
 		}
+		for (i = 0; i < r->nfks; i++)
+			if (idx[i] >= 0 && r->fks[i].error == NULL)
+				insert_drain(&r->fks[i].keys, &q[i], NULL);
 		tsv_close(&t);
 		header_free(&h);
 		f->scanned = f->ok = 1;
 	}
 	fields_free(&fv);
 	free(idx);
+	free(q);
+}
+
+/* After table FI: free the fk sets no table still to be read needs. */
+static void
+release_fksets(struct run *r, int fi)
+{
+	size_t i, k;
+
+	for (k = 0; k < r->nfks; k++) {
+		if (!r->fks[k].loaded || r->fks[k].error != NULL)
+			continue;
+		for (i = 0; i < r->ng; i++)
+			if (r->g[i].def->check == FK && r->g[i].fk == (int)k &&
+			    r->g[i].fileidx > fi && !r->g[i].evaluated)
+				break;
+		if (i == r->ng) {
+			kset_free(&r->fks[k].keys);
+			r->fks[k].loaded = 0;
+		}
+	}
+}
+
+/* Runs of keys --------------------------------------------------------- */
+
+static int
+uses_tracker(const struct gate *g)
+{
+	return (g->def->check == UNIQUE && g->ncols > 1) ||
+	    g->def->check == SCD2_ONE_CURRENT ||
+	    g->def->check == SCD2_CONTIGUOUS;
+}
+
+/* One tracker per table and key: the gates on the same key share it. */
+static void
+register_trackers(struct run *r)
+{
+	struct gate *g;
+	struct tracker *tr;
+	const char *spec;
+	size_t i, j;
+
+	for (i = 0; i < r->ng; i++) {
+		g = &r->g[i];
+		g->trk = -1;
+		if (!uses_tracker(g))
+			continue;
+		/* unique: runs of the first column; scd2: of the key */
+		spec = g->def->check == UNIQUE ? g->cols[0] : g->columns;
+		for (j = 0; j < r->ntrk; j++)
+			if (r->trk[j].file == g->fileidx &&
+			    strcmp(r->trk[j].spec, spec) == 0)
+				break;
+		if (j == r->ntrk) {
+			r->trk = xrealloc(r->trk, (j + 1) * sizeof(*r->trk));
+			tr = &r->trk[r->ntrk++];
+			memset(tr, 0, sizeof(*tr));
+			tr->file = g->fileidx;
+			tr->spec = spec;
+			tr->cols = g->cols;
+			tr->ncols = g->def->check == UNIQUE ? 1 : g->ncols;
+		}
+		g->trk = (int)j;
+	}
+}
+
+static void
+tracker_start(struct tracker *tr, const struct header *h)
+{
+	size_t i;
+	long c;
+
+	tr->live = 0;
+	tr->colidx = xrealloc(tr->colidx, tr->ncols * sizeof(*tr->colidx));
+	for (i = 0; i < tr->ncols; i++) {
+		if ((c = find_column(h, tr->cols[i])) < 0)
+			return;		/* its gates report the column */
+		tr->colidx[i] = (size_t)c;
+	}
+	tr->live = 1;
+	tr->have_prev = 0;
+	kset_init(&tr->seen, 1 << 12);
+}
+
+static void
+tracker_end(struct tracker *tr)
+{
+	if (tr->live)
+		kset_free(&tr->seen);
+	tr->live = 0;
+}
+
+/* Columns IDX of FV, one as is, several joined by TAB into *BUF. */
+static struct slice
+join_fields(const struct fields *fv, const size_t *idx, size_t n,
+    char **buf, size_t *cap)
+{
+	struct slice k;
+	size_t i, len = 0;
+
+	if (n == 1)
+		return fv->f[idx[0]];
+	for (i = 0; i < n; i++)
+		len += fv->f[idx[i]].n + 1;
+	if (len > *cap) {
+		*cap = len * 2;
+		*buf = xrealloc(*buf, *cap);
+	}
+	for (i = 0, len = 0; i < n; i++) {
+		if (i > 0)
+			(*buf)[len++] = '\t';
+		memcpy(*buf + len, fv->f[idx[i]].p, fv->f[idx[i]].n);
+		len += fv->f[idx[i]].n;
+	}
+	k.p = *buf;
+	k.n = len;
+	return k;
+}
+
+static void
+tracker_row(struct tracker *tr, const struct fields *fv)
+{
+	struct slice k = join_fields(fv, tr->colidx, tr->ncols, &tr->kbuf,
+	    &tr->kcap);
+
+	tr->newgroup = !tr->have_prev || k.n != tr->prevlen ||
+	    memcmp(k.p, tr->prev, k.n) != 0;
+	tr->reappeared = 0;
+	if (!tr->newgroup)
+		return;
+	tr->reappeared = !kset_insert(&tr->seen, k.p, k.n);
+	if (k.n > tr->prevcap) {
+		tr->prevcap = k.n * 2;
+		tr->prev = xrealloc(tr->prev, tr->prevcap);
+	}
+	memcpy(tr->prev, k.p, k.n);
+	tr->prevlen = k.n;
+	tr->have_prev = 1;
 }
 
 static void
@@ -1323,27 +1612,7 @@ resolve_columns(struct gate *g, const struct file *f, const struct header *h)
 static struct slice
 key_of(struct gate *g, const struct fields *fv)
 {
-	struct slice k;
-	size_t i, n = 0;
-
-	if (g->ncols == 1)
-		return fv->f[g->colidx[0]];
-	for (i = 0; i < g->ncols; i++)
-		n += fv->f[g->colidx[i]].n + 1;
-	if (n > g->kcap) {
-		g->kcap = n * 2;
-		g->kbuf = xrealloc(g->kbuf, g->kcap);
-	}
-	for (i = 0, n = 0; i < g->ncols; i++) {
-		if (i > 0)
-			g->kbuf[n++] = '\t';
-		memcpy(g->kbuf + n, fv->f[g->colidx[i]].p,
-		    fv->f[g->colidx[i]].n);
-		n += fv->f[g->colidx[i]].n;
-	}
-	k.p = g->kbuf;
-	k.n = n;
-	return k;
+	return join_fields(fv, g->colidx, g->ncols, &g->kbuf, &g->kcap);
 }
 
 static void
@@ -1419,16 +1688,50 @@ close_chain(struct gate *g)
 		unexpected_row(g, g->prev_line);
 }
 
+/* The run's verdict: exactly one current row. */
 static void
-check_contiguous(struct gate *g, const struct fields *fv, uint64_t line)
+close_run(struct gate *g)
 {
-	struct slice k = key_of(g, fv), from = fv->f[g->i_from],
-	    to = fv->f[g->i_to];
-	int64_t version;
-	int bad = 0, isnew, same;
+	if (!g->gopen)
+		return;
+	g->checked++;
+	if (g->gcur != 1)
+		unexpected_row(g, g->gline);
+	g->gopen = 0;
+}
 
-	same = g->have_prev && k.n == g->prev_keylen &&
-	    memcmp(k.p, g->prev_key, k.n) == 0;
+/*
+ * scd2_one_current on a table grouped by the key (scd2-merge writes the
+ * versions of a key together): one run at a time, nothing kept per key.
+ * A key that comes back after another leaves it to a second pass.
+ */
+static void
+check_one_current_run(struct gate *g, const struct tracker *tr,
+    const struct fields *fv, uint64_t line)
+{
+	if (tr->reappeared)
+		g->fallback = 1;
+	if (g->fallback)
+		return;
+	if (tr->newgroup) {
+		close_run(g);
+		g->gopen = 1;
+		g->gcur = 0;
+		g->gline = line;
+	}
+	if (slice_eq(fv->f[g->i_current], "1") && g->gcur < 2 &&
+	    ++g->gcur == 2)
+		g->gline = line;	/* the example: the second current */
+}
+
+static void
+check_contiguous(struct gate *g, const struct tracker *tr,
+    const struct fields *fv, uint64_t line)
+{
+	struct slice from = fv->f[g->i_from], to = fv->f[g->i_to];
+	int64_t version;
+	int bad = 0, same = !tr->newgroup;
+
 	if (!parse_i64(fv->f[g->i_version].p, fv->f[g->i_version].n,
 	    &version))
 		version = -1;
@@ -1438,15 +1741,8 @@ check_contiguous(struct gate *g, const struct fields *fv, uint64_t line)
 			bad = 1;
 	} else {
 		close_chain(g);
-		hmap_insert(&g->seen, k.p, k.n, &isnew);
-		if (!isnew || version != 1)
+		if (tr->reappeared || version != 1)
 			bad = 1;	/* versions not adjacent, or no 1 */
-		if (k.n > g->prev_keycap) {
-			g->prev_keycap = k.n * 2;
-			g->prev_key = xrealloc(g->prev_key, g->prev_keycap);
-		}
-		memcpy(g->prev_key, k.p, k.n);
-		g->prev_keylen = k.n;
 	}
 	/* Dates are YYYY-MM-DD: byte order is time order. */
 	if (from.n != 10 || to.n != 10 || memcmp(from.p, to.p, 10) >= 0)
@@ -1472,11 +1768,130 @@ regexec_slice(struct gate *g, struct slice v)
 	return regexec(&g->re, v.p, 1, m, REG_STARTEND) == 0;
 }
 
+/* A new run of the first column: forget the trailing keys of the last. */
+static void
+run_reset(struct gate *g)
+{
+	g->glen = g->ngoff = 0;
+	if (g->gset_on)
+		kset_free(&g->gset);
+	g->gset_on = 0;
+}
+
+/* 1 when K is new in the run; short runs compare, long ones hash. */
+static int
+run_insert(struct gate *g, struct slice k)
+{
+	size_t i, len;
+
+	if (g->gset_on)
+		return kset_insert(&g->gset, k.p, k.n);
+	for (i = 0; i < g->ngoff; i++) {
+		len = (i + 1 < g->ngoff ? g->goff[i + 1] : g->glen) -
+		    g->goff[i];
+		if (len == k.n && memcmp(g->gbuf + g->goff[i], k.p, k.n) == 0)
+			return 0;
+	}
+	if (g->ngoff == GROUP_LINEAR) {
+		kset_init(&g->gset, 4 * GROUP_LINEAR);
+		for (i = 0; i < g->ngoff; i++)
+			kset_insert(&g->gset, g->gbuf + g->goff[i],
+			    (i + 1 < g->ngoff ? g->goff[i + 1] : g->glen) -
+			    g->goff[i]);
+		g->gset_on = 1;
+		return kset_insert(&g->gset, k.p, k.n);
+	}
+	if (g->glen + k.n > g->gcap) {
+		g->gcap = (g->glen + k.n) * 2 + 64;
+		g->gbuf = xrealloc(g->gbuf, g->gcap);
+	}
+	if (g->ngoff == g->goffcap) {
+		g->goffcap = GROUP_LINEAR;
+		g->goff = xrealloc(g->goff, g->goffcap * sizeof(*g->goff));
+	}
+	g->goff[g->ngoff++] = g->glen;
+	if (k.n > 0)
+		memcpy(g->gbuf + g->glen, k.p, k.n);
+	g->glen += k.n;
+	return 1;
+}
+
+/*
+ * unique over a compound key on a table grouped by its first column (as
+ * fact_cast_crew is by title_key): a repeat can only be in the same run,
+ * so only the run's trailing keys are kept, plus (in the tracker) the first
+ * column of every run to notice a table that is not grouped after all; then
+ * a second pass with every key decides (unique_exact).
+ */
+static void
+check_unique_run(struct gate *g, const struct tracker *tr,
+    const struct fields *fv, uint64_t line)
+{
+	if (tr->reappeared)
+		g->fallback = 1;
+	if (g->fallback)
+		return;
+	if (tr->newgroup)
+		run_reset(g);
+	g->checked++;
+	if (!run_insert(g, join_fields(fv, g->colidx + 1, g->ncols - 1,
+	    &g->kbuf, &g->kcap)))
+		unexpected_row(g, line);
+}
+
+/* The oldest fk look-up in flight: its answer. */
+static void
+fk_oldest(struct run *r, struct gate *g)
+{
+	struct pending *e = queue_pop(&g->q);
+
+	if (!e->same)
+		g->fk_last = kset_finish(&r->fks[g->fk].keys, &e->p);
+	if (!g->fk_last)
+		unexpected_row(g, e->line);
+}
+
+static void
+fk_drain(struct run *r, struct gate *g)
+{
+	while (g->q.n > 0)
+		fk_oldest(r, g);
+}
+
+/*
+ * Look V up AHEAD rows late (prefetched now).  A value equal to the row
+ * before's (a grouped fact table's title_key) has that row's answer.
+ */
+static void
+check_fk(struct run *r, struct gate *g, struct slice v, uint64_t line)
+{
+	struct pending *e;
+
+	if (g->q.n == AHEAD)
+		fk_oldest(r, g);
+	e = queue_push(&g->q);
+	e->line = line;
+	e->same = g->have_prev && v.n == g->prev_keylen &&
+	    memcmp(v.p, g->prev_key, v.n) == 0;
+	if (e->same)
+		return;
+	kset_prepare(&r->fks[g->fk].keys, v.p, v.n, &e->p);
+	if (v.n > g->prev_keycap) {
+		g->prev_keycap = v.n * 2;
+		g->prev_key = xrealloc(g->prev_key, g->prev_keycap);
+	}
+	if (v.n > 0)
+		memcpy(g->prev_key, v.p, v.n);
+	g->prev_keylen = v.n;
+	g->have_prev = 1;
+}
+
 static void
 check_row(struct run *r, struct gate *g, const struct fields *fv,
     uint64_t line)
 {
-	struct slice v = fv->f[g->colidx[0]], k;
+	struct slice v = fv->f[g->colidx[0]];
+	const struct tracker *tr = g->trk >= 0 ? &r->trk[g->trk] : NULL;
 	size_t i;
 	int isnew;
 
@@ -1490,11 +1905,12 @@ check_row(struct run *r, struct gate *g, const struct fields *fv,
 			}
 		break;
 	case UNIQUE:
+		if (tr != NULL) {
+			check_unique_run(g, tr, fv, line);
+			break;
+		}
 		g->checked++;
-		k = key_of(g, fv);
-		hmap_insert(&g->seen, k.p, k.n, &isnew);
-		if (!isnew)
-			unexpected_row(g, line);
+		insert_key(&g->kseen, &g->q, v, line, g);
 		break;
 	case BETWEEN:
 		check_between(g, v, line);
@@ -1522,16 +1938,14 @@ check_row(struct run *r, struct gate *g, const struct fields *fv,
 		if (is_null(v))
 			break;
 		g->checked++;
-		if (hmap_find(&r->fks[g->fk].keys, v.p, v.n) == HMAP_NONE)
-			unexpected_row(g, line);
+		check_fk(r, g, v, line);
 		break;
 	case SCD2_ONE_CURRENT:
-		g->checked++;
-		check_one_current(g, fv, line);
+		check_one_current_run(g, tr, fv, line);
 		break;
 	case SCD2_CONTIGUOUS:
 		g->checked++;
-		check_contiguous(g, fv, line);
+		check_contiguous(g, tr, fv, line);
 		break;
 	default:
 		break;
@@ -1574,6 +1988,7 @@ scan_file(struct run *r, int fi)
 	if (f->scanned && ngs == 0)
 		return;
 	f->rows = 0;
+	free(f->error);
 	f->error = NULL;
 	if (!open_table(f, &t)) {
 		for (i = 0; i < ngs; i++)
@@ -1585,14 +2000,19 @@ scan_file(struct run *r, int fi)
 	for (i = 0; i < ngs; i++) {
 		if (!resolve_columns(gs[i], f, &h))
 			continue;
-		if (gs[i]->def->check == UNIQUE || gs[i]->def->check == IN_SET
-		    || gs[i]->def->check == SCD2_ONE_CURRENT ||
-		    gs[i]->def->check == SCD2_CONTIGUOUS)
+		if (gs[i]->def->check == IN_SET)
 			hmap_init(&gs[i]->seen, 1 << 12);
+		if (gs[i]->def->check == UNIQUE && gs[i]->trk < 0)
+			kset_init(&gs[i]->kseen, 1 << 12);
 	}
+	start_trackers(r, fi, gs, ngs, &h);
 	while (tsv_next(&t, &line)) {
 		f->rows++;
 		tsv_split(&fv, line.p, line.n);
+		if (fv.n == h.names.n)
+			for (i = 0; i < r->ntrk; i++)
+				if (r->trk[i].live)
+					tracker_row(&r->trk[i], &fv);
 		for (i = 0; i < ngs; i++) {
 			if (gs[i]->evaluated)
 				continue;
@@ -1606,16 +2026,118 @@ scan_file(struct run *r, int fi)
 		}
 	}
 	tsv_close(&t);
-	header_free(&h);
 	fields_free(&fv);
 	f->scanned = f->ok = 1;
-	for (i = 0; i < ngs; i++) {
-		if (gs[i]->def->check == SCD2_CONTIGUOUS)
-			close_chain(gs[i]);
-		if (gs[i]->def->check == SCD2_ONE_CURRENT)
-			count_current(gs[i]);
-	}
+	for (i = 0; i < r->ntrk; i++)
+		tracker_end(&r->trk[i]);
+	for (i = 0; i < ngs; i++)
+		end_of_pass(r, gs[i]);
+	exact_pass(r, fi, gs, ngs, &h);
+	header_free(&h);
 	free(gs);
+}
+
+/* The trackers the gates GS on table FI use, ready for a pass. */
+static void
+start_trackers(struct run *r, int fi, struct gate **gs, size_t ngs,
+    const struct header *h)
+{
+	size_t i;
+
+	for (i = 0; i < ngs; i++)
+		if (gs[i]->trk >= 0 && !gs[i]->evaluated &&
+		    !r->trk[gs[i]->trk].live &&
+		    r->trk[gs[i]->trk].file == fi)
+			tracker_start(&r->trk[gs[i]->trk], h);
+}
+
+/* What is still in flight or open when the pass ends. */
+static void
+end_of_pass(struct run *r, struct gate *g)
+{
+	switch (g->def->check) {
+	case UNIQUE:
+		if (g->trk >= 0) {
+			run_reset(g);
+			break;
+		}
+		if (!g->evaluated)
+			insert_drain(&g->kseen, &g->q, g);
+		kset_free(&g->kseen);
+		break;
+	case FK:
+		if (!g->evaluated)
+			fk_drain(r, g);
+		break;
+	case SCD2_CONTIGUOUS:
+		close_chain(g);
+		break;
+	case SCD2_ONE_CURRENT:
+		close_run(g);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The table was not grouped by the first column of a unique gate's key, or
+ * by the key of scd2_one_current: count again over every key, the exact
+ * way, in a second pass for those gates.
+ */
+static void
+exact_pass(struct run *r, int fi, struct gate **gs, size_t ngs,
+    const struct header *h)
+{
+	struct file *f = &r->files[fi];
+	struct tsv_in t;
+	struct fields fv = { 0 };
+	struct slice line;
+	struct gate *g;
+	size_t i, n = 0;
+
+	for (i = 0; i < ngs; i++) {
+		g = gs[i];
+		if (!g->fallback || g->evaluated)
+			continue;
+		g->checked = g->unexpected = 0;
+		g->nex = 0;
+		if (g->def->check == UNIQUE)
+			kset_init(&g->kseen, 1 << 12);
+		else
+			hmap_init(&g->seen, 1 << 12);
+		n++;
+	}
+	if (n == 0)
+		return;
+	tsv_open(&t, &f->full, 1, TSV_HEADER);
+	while (tsv_next(&t, &line)) {
+		if (tsv_split(&fv, line.p, line.n) != h->names.n)
+			continue;	/* the first pass stopped those gates */
+		for (i = 0; i < ngs; i++) {
+			g = gs[i];
+			if (!g->fallback || g->evaluated)
+				continue;
+			g->checked++;
+			if (g->def->check == UNIQUE)
+				insert_key(&g->kseen, &g->q, key_of(g, &fv),
+				    t.line, g);
+			else
+				check_one_current(g, &fv, t.line);
+		}
+	}
+	tsv_close(&t);
+	fields_free(&fv);
+	for (i = 0; i < ngs; i++) {
+		g = gs[i];
+		if (!g->fallback || g->evaluated)
+			continue;
+		if (g->def->check == UNIQUE) {
+			insert_drain(&g->kseen, &g->q, g);
+			kset_free(&g->kseen);
+		} else
+			count_current(g);
+	}
 }
 
 /* After the pass: keys with no or several current rows. */
@@ -1918,10 +2440,10 @@ finish_gate(struct run *r, struct gate *g)
 		what = xasprintf("%llu of %llu rows have \\N in %s", u, c,
 		    g->columns);
 		break;
-	case UNIQUE:
+	case UNIQUE:	/* a row is the first of its key or a repeat */
 		what = xasprintf("%llu of %llu rows repeat a key of %s "
 		    "(%lu distinct)", u, c, g->columns,
-		    (unsigned long)g->seen.count);
+		    (unsigned long)(c - u));
 		break;
 	case BETWEEN:
 		what = g->have_range ? xasprintf("%llu of %llu values of %s "

@@ -265,3 +265,104 @@ EOF
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "evidence-sum: nowhere.tsv: No such file or directory" ]
 }
+
+# The key checks (unique, fk, scd2_one_current) against awk over tables made
+# to take every path: 32-hex keys held as binary, keys that are not (\N,
+# uppercase, long, short), the all-zero key, runs of a first column with
+# repeats inside, a run longer than 32 rows, a run that comes back later
+# (the table is not grouped: the exact second pass), fk values repeating
+# the row before, and more rows than look-ups in flight.
+keys_fixture() {
+	d=$BATS_TEST_TMPDIR
+	awk 'BEGIN {
+		OFS = "\t"; print "k", "o", "v", "is_current", "p", "n"
+		z = "00000000000000000000000000000000"
+		for (i = 0; i < 60; i++) {
+			k = sprintf("%032x", i * 7919 % 61)
+			for (o = 1; o <= (i == 5 ? 40 : 3); o++)
+				print k, o, k, (o == 1), sprintf("%032x", o), "n" o
+		}
+		print z, 1, z, 1, "\\N", "n1"		# the zero key, twice
+		print z, 2, z, 1, "0000000000000000000000000000000g", "n2"
+		print sprintf("%032x", 3 * 7919 % 61), 2, "\\N", 1, "x", "n" # back: repeat
+		print sprintf("%032x", 3 * 7919 % 61), 9, "ABCDEF", 0, "x", "n"
+		print "short", 1, "a-very-long-key-of-more-than-15", 1, "x", "n"
+		print "short", 1, "a-very-long-key-of-more-than-15", 0, "x", "n"
+	}' >"$d/t.tsv"
+	# a grouped table: repeats only inside runs, one run of 40
+	awk -F'\t' 'NR == 10 || NR == 50 { print } NR < 180' "$d/t.tsv" >"$d/g.tsv"
+	printf '%s\n' 'k' 'n1' 'n2' "$(printf '%032x' 3)" "$(printf '%032x' 1)" \
+	    00000000000000000000000000000000 >"$d/ref.tsv"
+	printf 'k\n' >"$d/hexref.tsv"
+	for i in $(seq 0 2 64); do printf '%032x\n' "$i" >>"$d/hexref.tsv"; done
+	{
+		printf 'id\tfile\tcheck\tcolumns\targument\tseverity\n'
+		for f in t g; do
+			printf '%s.ko\t%s.tsv\tunique\tk,o\t-\terror\n' "$f" "$f"
+			printf '%s.k\t%s.tsv\tunique\tk\t-\terror\n' "$f" "$f"
+			printf '%s.v\t%s.tsv\tunique\tv\t-\terror\n' "$f" "$f"
+			printf '%s.p\t%s.tsv\tunique\tp\t-\terror\n' "$f" "$f"
+			printf '%s.kv\t%s.tsv\tunique\tk,v,n\t-\terror\n' "$f" "$f"
+			printf '%s.cur\t%s.tsv\tscd2_one_current\tk\t-\terror\n' "$f" "$f"
+			printf '%s.fkn\t%s.tsv\tfk\tn\tref.tsv:k\terror\n' "$f" "$f"
+			printf '%s.fkp\t%s.tsv\tfk\tp\thexref.tsv:k\terror\n' "$f" "$f"
+			printf '%s.fkv\t%s.tsv\tfk\tv\tref.tsv:k\terror\n' "$f" "$f"
+			printf '%s.fkk\t%s.tsv\tfk\tk\tt.tsv:v\terror\n' "$f" "$f"
+		done
+	} >"$d/gates.tsv"
+}
+
+# awk_keys TABLE...: "id unexpected checked example-lines", as evidence-sum
+# should report them, computed independently
+awk_keys() {
+	for t in "$@"; do
+		awk -F'\t' -v t="$t" '
+		FNR == 1 { arg++; next }
+		arg == 1 { ref[$1]; next }
+		arg == 2 { hex[$1]; next }
+		arg == 3 { tv[$3]; next }
+		{
+			u("ko", $1 FS $2); u("k", $1); u("v", $3); u("p", $5)
+			u("kv", $1 FS $3 FS $6)
+			if (!($1 in cur)) { cur[$1] = 0; nk++; key[nk] = $1; ex1[$1] = FNR }
+			if ($4 == "1" && cur[$1] < 2 && ++cur[$1] == 2) ex1[$1] = FNR
+			f("fkn", $6, ref); f("fkp", $5, hex); f("fkv", $3, ref)
+			f("fkk", $1, tv)
+		}
+		function u(id, k) {
+			n[id]++
+			if ((id SUBSEP k) in s) add(id, FNR)
+			s[id, k]
+		}
+		function f(id, v, set) {
+			if (v == "\\N") return
+			n[id]++
+			if (!(v in set)) add(id, FNR)
+		}
+		function add(id, line) { bad[id]++; lines[id] = lines[id] "," line }
+		END {
+			n["cur"] = nk
+			for (i = 1; i <= nk; i++) if (cur[key[i]] != 1) curbad[ex1[key[i]]]
+			for (l = 2; l <= FNR; l++) if (l in curbad) add("cur", l)
+			m = split("ko k v p kv cur fkn fkp fkv fkk", ids, " ")
+			for (i = 1; i <= m; i++) {
+				id = ids[i]; c = split(substr(lines[id], 2), L, ",")
+				e = ""; for (j = 1; j <= c && j <= 20; j++) e = e (j > 1 ? "," : "") L[j]
+				printf "%s.%s %d %d %s\n", t, id, bad[id], n[id], e
+			}
+		}' "$d/ref.tsv" "$d/hexref.tsv" "$d/t.tsv" "$d/$t.tsv"
+	done
+}
+
+@test "unique, fk, scd2_one_current: binary and text keys, grouped and not, agree with awk" {
+	keys_fixture
+	run --separate-stderr evidence-sum --gates "$d/gates.tsv" --dir "$d"
+	[ "$status" -eq 1 ]
+	got=$(printf '%s\n' "$output" | jq -r '.gates[] | "\(.id) \(.unexpected) \(.checked) \(.examples | map(.line | tostring) | join(","))"')
+	want=$(awk_keys t g)
+	[ "$got" = "$want" ]
+	# the cases are there: repeats in runs, in the run of 40, a run back later
+	printf '%s\n' "$got" | grep -qx 'g.ko 2 180 11,52'
+	printf '%s\n' "$got" | grep -q '^t.ko 4 '
+	printf '%s\n' "$got" | grep -q '^t.cur [1-9]'
+}
