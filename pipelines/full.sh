@@ -78,7 +78,7 @@ export TMPDIR=$S
 RUN_LOG=$W/logs/run.log
 printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"
 
-SOURCE=$DATA
+SOURCE=$(basename "$DATA")	# not the path: the evidence must not depend on it
 if [ "$DEMO" = 1 ]; then
 	DATA=$S/demo-data
 	SOURCE="imdb-synth --scale $DEMO_SCALE"
@@ -304,10 +304,13 @@ step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
     "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" --as-of "$AS_OF"
 
 evidence() {	# the inputs' sizes and digests come from imdb-cat's stats
-	evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir "$W" --stats "$W/stats" \
-	    --as-of "$AS_OF" --param "m=$M" --param "C=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" \
+	local c
+	c=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)
+	# from inside the build, so the evidence names paths relative to OUT
+	(cd "$W" && evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir . \
+	    --stats stats --as-of "$AS_OF" --param "m=$M" --param "C=$c" \
 	    --param "limit=${LIMIT:-\\N}" --param "source=$SOURCE" \
-	    -o "$W/evidence/P07_evidence.json"
+	    -o evidence/P07_evidence.json)
 }
 step "evidence and gates" /dev/null "" -- evidence
 
