@@ -11,7 +11,7 @@ usage() {
 	cat <<'TXT'
 usage: full.sh [--data DIR] [--out DIR] [--as-of DATE] [--limit N] [--demo]
                [--state DIR] [--m VOTES] [--C MEAN] [--no-sqlite] [--no-report]
-               [-j JOBS] [--quiet]
+               [--quiet]
 TXT
 }
 
@@ -25,7 +25,6 @@ M=25000
 C=auto
 SQLITE=1
 REPORT=1
-JOBS=1
 STEP_QUIET=0
 DEMO_SCALE=${P07_DEMO_SCALE:-0.002}
 
@@ -41,7 +40,6 @@ while [ $# -gt 0 ]; do
 	--C) C=${2:?}; shift ;;
 	--no-sqlite) SQLITE=0 ;;
 	--no-report) REPORT=0 ;;
-	-j) JOBS=${2:?}; shift ;;
 	--quiet) STEP_QUIET=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage_error "unknown option '$1'" ;;
@@ -52,7 +50,6 @@ done
 [ -z "$AS_OF" ] || [[ $AS_OF =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || usage_error "--as-of: invalid date '$AS_OF' (expected YYYY-MM-DD)"
 [[ $M =~ ^[0-9]+$ ]] || usage_error "--m: invalid value '$M' (expected a non-negative integer)"
 [ "$C" = auto ] || [[ $C =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--C: invalid value '$C' (expected a decimal number or auto)"
-[[ $JOBS =~ ^[1-9][0-9]*$ ]] || usage_error "-j: invalid value '$JOBS' (expected a positive integer)"
 export STEP_QUIET
 
 # --- the build directory: beside OUT, so the final rename stays on one disk
