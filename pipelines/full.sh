@@ -110,12 +110,12 @@ fi
 
 # --- extract: every input through the ingress gate ---------------------------
 extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.tsv
-	local name=$1 step=${1//./_}
+	local name=$1 step=${1//./_} file
 	shift
+	file=$(basename "$(input "$name")")
 	# from inside DATA, so the evidence names the file, not where it lives
 	(cd "$DATA" && imdb-cat --unique "$@" --rejects "$W/rejects/$step.tsv" \
-	    --stats "$W/stats/$step.imdb-cat.tsv" -o "$S/$step.raw.tsv" \
-	    "$(basename "$(input "$name")")")
+	    --stats "$W/stats/$step.imdb-cat.tsv" -o "$S/$step.raw.tsv" "$file")
 }
 episode_or_empty() {
 	if [ -n "$(input title.episode)" ]; then

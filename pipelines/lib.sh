@@ -4,7 +4,7 @@
 # Sourced, never run.  Nothing here reads or writes outside the paths given.
 
 P07_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PATH=$P07_ROOT/bin:$PATH
+PATH=${P07_BIN:-$P07_ROOT/bin}:$PATH
 export LC_ALL=C PATH P07_ROOT
 
 STEP_N=0

@@ -18,7 +18,9 @@ setup_file() {
 	    { cat "$BATS_FILE_TMPDIR/sample.err" >&2; return 1; }
 }
 
-teardown_file() {
+# The differential test starts its own cluster: stop it with the test, in
+# the same shell that knows its directory.
+teardown() {
 	pg_stop
 }
 
@@ -112,7 +114,9 @@ rows() { echo $(( $(wc -l <"$1") - 1 )); }
 	need_sample
 	# no movie of the first 1,000 titles (1890s-1910s) has 25,000 votes, so
 	# the top-250 list would be empty at the default m: use m = 1000
-	run "$REPO/pipelines/full.sh" --quiet --data "$SAMPLE" --out "$BATS_TEST_TMPDIR/o" \
+	# (and --data relative to the working directory)
+	cd "$SAMPLE/.."
+	run "$REPO/pipelines/full.sh" --quiet --data "$(basename "$SAMPLE")" --out "$BATS_TEST_TMPDIR/o" \
 	    --as-of 2025-08-13 --limit 1000 --m 1000 --no-report
 	assert_success
 	o=$BATS_TEST_TMPDIR/o

@@ -58,12 +58,14 @@ pg_start() {
 		return 1
 	fi
 
+	# The server must not inherit bats' descriptor 3 (3>&- below): a
+	# server left holding it keeps bats waiting for ever.
 	# No TCP listener is opened; the port only names the socket file, which
 	# lives in our private directory, so any number will do.
 	PGPORT=$((20000 + $$ % 20000))
 	if ! pg__as_owner "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
 		-w -t 30 -o "-k $PG_DIR -c listen_addresses='' -p $PGPORT -c fsync=off" \
-		start >/dev/null 2>&1; then
+		start >/dev/null 2>&1 3>&-; then
 		PG_SKIP_REASON="pg_ctl start failed"
 		cat "$PG_DIR/server.log" >&2
 		return 1
