@@ -240,9 +240,14 @@ fact_ratings() {
 fact_cast_crew() {
 	surrogate-key -k title_key=tconst -k person_key=nconst \
 	    --stats "$W/stats/fact_cast_crew.surrogate-key.tsv" "$S/title_principals.tsv" |
-	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_lead"; next } { print $0, ($2 <= 3 ? 1 : 0) }' |
-	reshape 'title_key person_key ordering category job characters is_lead' \
-	    >"$W/star/fact_cast_crew.tsv"
+	# one pass for 98 M rows: pick the columns by name and add is_lead
+	awk -F'\t' -v OFS='\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+		tk = c["title_key"]; pk = c["person_key"]; o = c["ordering"]
+		ca = c["category"]; j = c["job"]; ch = c["characters"]
+		print "title_key", "person_key", "ordering", "category", "job", "characters", "is_lead"
+		next }
+	{ print $tk, $pk, $o, $ca, $j, $ch, ($o <= 3 ? 1 : 0) }' >"$W/star/fact_cast_crew.tsv"
 }
 step "fact_ratings" "$W/star/fact_ratings.tsv" "$W/stats/fact_ratings.wrating.tsv" -- fact_ratings
 step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" -- fact_cast_crew
