@@ -11,7 +11,7 @@ usage() {
 	cat <<'TXT'
 usage: full.sh [--data DIR] [--out DIR] [--as-of DATE] [--limit N] [--demo]
                [--state DIR] [--m VOTES] [--C MEAN] [--no-sqlite] [--no-report]
-               [--quiet]
+               [-j JOBS] [--quiet]
 TXT
 }
 
@@ -26,6 +26,8 @@ C=auto
 SQLITE=1
 REPORT=1
 STEP_QUIET=0
+JOBS=1
+ORIG_ARGS=("$@")
 DEMO_SCALE=${P07_DEMO_SCALE:-0.002}
 
 while [ $# -gt 0 ]; do
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 	--C) C=${2:?}; shift ;;
 	--no-sqlite) SQLITE=0 ;;
 	--no-report) REPORT=0 ;;
+	-j) JOBS=${2:?}; shift ;;
 	--quiet) STEP_QUIET=1 ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage_error "unknown option '$1'" ;;
@@ -50,7 +53,12 @@ done
 [ -z "$AS_OF" ] || [[ $AS_OF =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || usage_error "--as-of: invalid date '$AS_OF' (expected YYYY-MM-DD)"
 [[ $M =~ ^[0-9]+$ ]] || usage_error "--m: invalid value '$M' (expected a non-negative integer)"
 [ "$C" = auto ] || [[ $C =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--C: invalid value '$C' (expected a decimal number or auto)"
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || usage_error "-j: invalid value '$JOBS' (expected a positive integer)"
 export STEP_QUIET
+# -j N: the per-key steps run on N tconst partitions (docs/distributed.md)
+if [ "$JOBS" -gt 1 ]; then
+	exec "$P07_ROOT/pipelines/partitioned.sh" "${ORIG_ARGS[@]}"
+fi
 
 # --- the build directory: beside OUT, so the final rename stays on one disk
 OUT=${OUT%/}
@@ -82,13 +90,6 @@ if [ "$DEMO" = 1 ]; then
 	AS_OF=${AS_OF:-2026-01-01}
 fi
 
-input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
-	local f
-	for f in "$DATA/$1.tsv.gz" "$DATA/$1.tsv"; do
-		[ -f "$f" ] && { echo "$f"; return 0; }
-	done
-	return 0
-}
 
 STEP_TOTAL=19
 [ "$DEMO" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
@@ -160,20 +161,6 @@ step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titl
 step "people of principals" "$S/name_basics.tsv" "$W/stats/people_of_principals.tsv-join.tsv" -- people_of_principals
 
 # --- dim_title (SCD type 2) ----------------------------------------------------
-year_keys() {	# appends start_year_key and end_year_key (DESIGN §4)
-	awk -F'\t' -v OFS='\t' '
-	function year(v) { return v ~ /^[0-9]+$/ && v + 0 > 0 ? v + 0 : "" }
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
-		print $0, "start_year_key", "end_year_key"; next }
-	{
-		s = year($(c["startYear"])); e = year($(c["endYear"]))
-		t = $(c["titleType"])
-		sk = s != "" ? s : -1
-		if (t == "tvSeries" || t == "tvMiniSeries") ek = e != "" ? e : -1
-		else ek = -2
-		print $0, sk, ek
-	}'
-}
 title_snapshot() {
 	tsv-join -f "$S/title_episode.tsv" -k tconst -w \
 	    -a parentTconst,seasonNumber,episodeNumber "$S/title_basics.tsv" |
@@ -203,19 +190,6 @@ step "title snapshot" "$S/dim_title.snapshot.tsv" "" -- title_snapshot
 step "dim_title (scd2)" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
 
 # --- facts ---------------------------------------------------------------------
-rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
-	awk -F'\t' -v OFS='\t' '
-	BEGIN { n = split("0 20 40 50 60 70 80 90 100", e, " ") }
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print $0, "rating_bucket"; next }
-	{
-		r = $(c["averageRating"]); split(r, p, ".")
-		x = p[1] * 10 + (p[2] == "" ? 0 : p[2])
-		b = "out_of_range"
-		for (i = 1; i < n; i++)
-			if (x > e[i] && x <= e[i + 1]) { b = "(" e[i] / 10 "," e[i + 1] / 10 "]"; break }
-		print $0, b
-	}'
-}
 fact_ratings() {
 	local ELIGIBLE=
 	# C computed from the data: the vote-weighted mean rating of movies
@@ -278,20 +252,6 @@ bridge() {
 	    "$S/bridge_full.tsv" |
 	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary' \
 	    >"$W/star/title_genre_bridge.tsv"
-}
-dim_genre() {
-	{
-		printf 'genre_name\n'
-		{ echo Unknown; tail -n +2 "$S/bridge_full.tsv" | cut -f 5; } | sort -u
-	} |
-	awk -F'\t' -v OFS='\t' '
-	BEGIN { n = split("Action Adult Adventure Animation Biography Comedy Crime " \
-	    "Documentary Drama Family Fantasy Film-Noir Game-Show History Horror " \
-	    "Music Musical Mystery News Reality-TV Romance Sci-Fi Short Sport " \
-	    "Talk-Show Thriller War Western", g, " "); for (i = 1; i <= n; i++) std[g[i]] = 1 }
-	NR == 1 { print "genre_name", "genre_id", "is_standard"; next }
-	{ print $1, NR - 1, ($1 in std) ? 1 : 0 }' |
-	surrogate-key -k genre_key=genre_name --position first >"$W/star/dim_genre.tsv"
 }
 step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
 step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre

@@ -105,3 +105,57 @@ where_eq() {
 		print; next }
 	$k == v'
 }
+
+# --- steps that full.sh and partitioned.sh share (they use DATA, S and W) ---
+
+input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
+	local f
+	for f in "$DATA/$1.tsv.gz" "$DATA/$1.tsv"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 0
+}
+
+year_keys() {	# appends start_year_key and end_year_key (DESIGN §4)
+	awk -F'\t' -v OFS='\t' '
+	function year(v) { return v ~ /^[0-9]+$/ && v + 0 > 0 ? v + 0 : "" }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+		print $0, "start_year_key", "end_year_key"; next }
+	{
+		s = year($(c["startYear"])); e = year($(c["endYear"]))
+		t = $(c["titleType"])
+		sk = s != "" ? s : -1
+		if (t == "tvSeries" || t == "tvMiniSeries") ek = e != "" ? e : -1
+		else ek = -2
+		print $0, sk, ek
+	}'
+}
+
+rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
+	awk -F'\t' -v OFS='\t' '
+	BEGIN { n = split("0 20 40 50 60 70 80 90 100", e, " ") }
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print $0, "rating_bucket"; next }
+	{
+		r = $(c["averageRating"]); split(r, p, ".")
+		x = p[1] * 10 + (p[2] == "" ? 0 : p[2])
+		b = "out_of_range"
+		for (i = 1; i < n; i++)
+			if (x > e[i] && x <= e[i + 1]) { b = "(" e[i] / 10 "," e[i + 1] / 10 "]"; break }
+		print $0, b
+	}'
+}
+
+dim_genre() {
+	{
+		printf 'genre_name\n'
+		{ echo Unknown; tail -n +2 "$S/bridge_full.tsv" | cut -f 5; } | sort -u
+	} |
+	awk -F'\t' -v OFS='\t' '
+	BEGIN { n = split("Action Adult Adventure Animation Biography Comedy Crime " \
+	    "Documentary Drama Family Fantasy Film-Noir Game-Show History Horror " \
+	    "Music Musical Mystery News Reality-TV Romance Sci-Fi Short Sport " \
+	    "Talk-Show Thriller War Western", g, " "); for (i = 1; i <= n; i++) std[g[i]] = 1 }
+	NR == 1 { print "genre_name", "genre_id", "is_standard"; next }
+	{ print $1, NR - 1, ($1 in std) ? 1 : 0 }' |
+	surrogate-key -k genre_key=genre_name --position first >"$W/star/dim_genre.tsv"
+}

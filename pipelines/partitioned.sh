@@ -102,13 +102,6 @@ if [ "$DEMO" = 1 ]; then
 fi
 TAB=$(printf '\t')
 
-input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
-	local f
-	for f in "$DATA/$1.tsv.gz" "$DATA/$1.tsv"; do
-		[ -f "$f" ] && { echo "$f"; return 0; }
-	done
-	return 0
-}
 
 STEP_TOTAL=16
 [ "$DEMO" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
@@ -183,25 +176,12 @@ part_belong() {	# part_belong K NAME [ignore]: NAME rows whose tconst is a title
 	    --stats "$P/stats/$k/${name}_of_titles.tsv-join.tsv" \
 	    -o "$P/$name.in.$k.tsv" "$P/$name.$k.tsv"
 }
-part_year_keys() {	# appends start_year_key and end_year_key (DESIGN §4)
-	awk -F'\t' -v OFS='\t' '
-	function year(v) { return v ~ /^[0-9]+$/ && v + 0 > 0 ? v + 0 : "" }
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
-		print $0, "start_year_key", "end_year_key"; next }
-	{
-		s = year($(c["startYear"])); e = year($(c["endYear"]))
-		sk = s != "" ? s : -1
-		t = $(c["titleType"])
-		ek = t == "tvSeries" || t == "tvMiniSeries" ? (e != "" ? e : -1) : -2
-		print $0, sk, ek
-	}'
-}
 part_titles() {	# part_titles K: the snapshot, dim_title and the current titles
 	local k=$1
 	tsv-join -f "$P/title_episode.in.$k.tsv" -k tconst -w \
 	    -a parentTconst,seasonNumber,episodeNumber "$P/title_basics.$k.tsv" |
 	surrogate-key -k title_key=tconst |
-	part_year_keys |
+	year_keys |
 	reshape 'tconst title_key title_type=titleType primary_title=primaryTitle
 	    original_title=originalTitle is_adult=isAdult start_year=startYear
 	    end_year=endYear runtime_minutes=runtimeMinutes genres
@@ -243,7 +223,7 @@ partition() {	# partition K: every per-key step of partition K
 	part_titles "$1"
 	part_facts "$1"
 }
-PART_FUNCS=(partition part_belong part_year_keys part_titles part_facts unique_body
+PART_FUNCS=(partition part_belong year_keys part_titles part_facts unique_body
 	reshape where_eq sorted_body)
 PART_VARS=(P AS_OF LIMIT PATH LC_ALL TMPDIR)
 export -f "${PART_FUNCS[@]}"
@@ -310,19 +290,6 @@ merge_titles() {
 step "merge dim_title" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
 
 # --- facts: the ratings joined per partition, weighted here (C is global) ---------
-rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
-	awk -F'\t' -v OFS='\t' '
-	BEGIN { n = split("0 20 40 50 60 70 80 90 100", e, " ") }
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print $0, "rating_bucket"; next }
-	{
-		split($(c["averageRating"]), p, ".")
-		x = p[1] * 10 + (p[2] == "" ? 0 : p[2])
-		b = "out_of_range"
-		for (i = 1; i < n; i++)
-			if (x > e[i] && x <= e[i + 1]) { b = "(" e[i] / 10 "," e[i + 1] / 10 "]"; break }
-		print $0, b
-	}'
-}
 without_row() {	# drops the _row column (by name), keeping the others in order
 	awk -F'\t' -v OFS='\t' '
 	NR == 1 { for (i = 1; i <= NF; i++) if ($i == "_row") r = i }
@@ -383,20 +350,6 @@ bridge() {
 	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary' \
 	    >"$W/star/title_genre_bridge.tsv"
 }
-dim_genre() {
-	{
-		printf 'genre_name\n'
-		{ echo Unknown; tail -n +2 "$S/bridge_full.tsv" | cut -f 5; } | sort -u
-	} |
-	awk -F'\t' -v OFS='\t' '
-	BEGIN { n = split("Action Adult Adventure Animation Biography Comedy Crime " \
-	    "Documentary Drama Family Fantasy Film-Noir Game-Show History Horror " \
-	    "Music Musical Mystery News Reality-TV Romance Sci-Fi Short Sport " \
-	    "Talk-Show Thriller War Western", g, " "); for (i = 1; i <= n; i++) std[g[i]] = 1 }
-	NR == 1 { print "genre_name", "genre_id", "is_standard"; next }
-	{ print $1, NR - 1, ($1 in std) ? 1 : 0 }' |
-	surrogate-key -k genre_key=genre_name --position first >"$W/star/dim_genre.tsv"
-}
 step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
 step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
 step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
@@ -406,11 +359,13 @@ step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
 # --- KPIs (global aggregations over the merged star schema), evidence, loads -------
 step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
     "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" --as-of "$AS_OF"
-evidence() {
-	evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir "$W" --stats "$W/stats" \
-	    --as-of "$AS_OF" --param "m=$M" --param "C=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" \
+evidence() {	# as full.sh: from inside the build, paths relative to OUT
+	local c
+	c=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)
+	(cd "$W" && evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir . \
+	    --stats stats --as-of "$AS_OF" --param "m=$M" --param "C=$c" \
 	    --param "limit=${LIMIT:-\\N}" --param "source=$SOURCE" --param "partitions=$JOBS" \
-	    -o "$W/evidence/P07_evidence.json"
+	    -o evidence/P07_evidence.json)
 }
 step "evidence and gates" /dev/null "" -- evidence
 if [ "$SQLITE" = 1 ]; then
