@@ -159,3 +159,52 @@ dim_genre() {
 	{ print $1, NR - 1, ($1 in std) ? 1 : 0 }' |
 	surrogate-key -k genre_key=genre_name --position first >"$W/star/dim_genre.tsv"
 }
+
+# finish_run [evidence-sum options]: the steps after the star schema (KPIs,
+# evidence and gates, SQLite, report), then publish: STATE updated and OUT
+# replaced by the build directory W only now, when everything passed.
+finish_run() {
+	step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
+	    "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" --as-of "$AS_OF"
+	step "evidence and gates" /dev/null "" -- evidence "$@"
+	if [ "$SQLITE" = 1 ]; then
+		step "load SQLite" /dev/null "" -- \
+		    "$P07_ROOT/pipelines/load-sqlite.sh" --star "$W/star" --db "$W/p07.sqlite" \
+		    --m "$M" --c "$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)" --as-of "$AS_OF"
+	fi
+	if [ "$REPORT" = 1 ]; then
+		step "HTML report" /dev/null "" -- "$P07_ROOT/pipelines/report.sh" --out "$W"
+	fi
+	publish
+	[ "$STEP_QUIET" = 1 ] ||
+	    echo "${0##*/}: star schema, KPIs and evidence in $OUT (as of $AS_OF)" >&2
+}
+
+evidence() {	# the inputs' sizes and digests come from imdb-cat's stats
+	local c
+	c=$(stat_of "$W/stats/fact_ratings.wrating.tsv" C)
+	# from inside the build, so the evidence names paths relative to OUT
+	(cd "$W" && evidence-sum --gates "$P07_ROOT/evidence/gates.tsv" --dir . \
+	    --stats stats --as-of "$AS_OF" --param "m=$M" --param "C=$c" \
+	    --param "limit=${LIMIT:-\\N}" --param "source=$SOURCE" "$@" \
+	    -o evidence/P07_evidence.json)
+}
+
+publish() {
+	rm -rf "$S"
+	if [ -n "$STATE" ]; then
+		mkdir -p "$STATE"
+		for f in dim_title fact_ratings; do
+			cp "$W/star/$f.tsv" "$STATE/.$f.tsv.$$"
+			mv "$STATE/.$f.tsv.$$" "$STATE/$f.tsv"
+		done
+	fi
+	if [ -e "$OUT" ]; then
+		mv "$OUT" "$W.old"
+		mv "$W" "$OUT"
+		rm -rf "$W.old"
+	else
+		mv "$W" "$OUT"
+	fi
+	trap - EXIT
+}
