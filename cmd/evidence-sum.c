@@ -172,6 +172,8 @@ struct gate {
 	int64_t		 ilo, ihi;
 	struct hashmap	 set;
 	regex_t		 re;
+	char		*rebuf;		/* the value NUL-terminated, for regexec */
+	size_t		 recap;
 	int		 fk;
 	struct expr	 lhs, rhs;
 	enum cmp	 cmp;
@@ -1757,12 +1759,25 @@ check_contiguous(struct gate *g, const struct tracker *tr,
 	copy_value(g->prev_to, to);
 }
 
-/* The whole value must match; REG_STARTEND lets the slice stay unterminated. */
+/*
+ * The whole value must match.  REG_STARTEND bounds the match by length (a
+ * NUL inside a value is data), but regexec's callers -- and ASan's
+ * interceptor -- still read up to a NUL, so the value is copied into a
+ * reused, terminated buffer first.
+ */
 static int
 regexec_slice(struct gate *g, struct slice v)
 {
 	regmatch_t m[1];
 
+	if (v.n + 1 > g->recap) {
+		g->recap = v.n + 1 > 256 ? v.n + 1 : 256;
+		if ((g->rebuf = realloc(g->rebuf, g->recap)) == NULL)
+			die_sys("out of memory");
+	}
+	memcpy(g->rebuf, v.p, v.n);
+	g->rebuf[v.n] = '\0';
+	v.p = g->rebuf;
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)v.n;
 	return regexec(&g->re, v.p, 1, m, REG_STARTEND) == 0;
