@@ -60,54 +60,8 @@ if [ "$JOBS" -gt 1 ]; then
 	exec "$P07_ROOT/pipelines/partitioned.sh" "${ORIG_ARGS[@]}"
 fi
 
-# --- the build directory: beside OUT, so the final rename stays on one disk
-OUT=${OUT%/}
-mkdir -p "$(dirname "$OUT")"
-parent=$(cd "$(dirname "$OUT")" && pwd)
-base=$(basename "$OUT")
-for stale in "$parent/.$base.build."*; do
-	# a run killed with SIGKILL leaves its build directory: remove it when
-	# the process that made it is gone
-	[ -d "$stale" ] || continue
-	pid=${stale##*.}
-	kill -0 "$pid" 2>/dev/null || rm -rf "$stale"
-done
-W=$parent/.$base.build.$$
-rm -rf "$W"
-mkdir -p "$W"/{star,kpi,stats,rejects,logs,evidence,stage}
-trap '[ -n "${P07_KEEP_BUILD:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-S=$W/stage
-export TMPDIR=$S
-RUN_LOG=$W/logs/run.log
-printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"
-
-SOURCE=$(basename "$DATA")	# not the path: the evidence must not depend on it
-if [ "$DEMO" = 1 ]; then
-	DATA=$S/demo-data
-	SOURCE="imdb-synth --scale $DEMO_SCALE"
-	AS_OF=${AS_OF:-2026-01-01}
-fi
-
-
-STEP_TOTAL=19
-[ "$DEMO" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
-[ "$SQLITE" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
-[ "$REPORT" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
-
-if [ "$DEMO" = 1 ]; then
-	step "generate demo catalogue" /dev/null "$W/stats/demo.imdb-synth.tsv" -- \
-	    imdb-synth --scale "$DEMO_SCALE" --out "$DATA" --stats "$W/stats/demo.imdb-synth.tsv"
-fi
-
-for f in title.basics title.ratings title.principals name.basics; do
-	[ -n "$(input "$f")" ] || die "$DATA: $f.tsv.gz (or .tsv) not found"
-done
-if [ -z "$AS_OF" ]; then
-	# the snapshot date of the data: the day title.basics was written
-	AS_OF=$(date -u -r "$(input title.basics)" +%F)
-fi
+start_build
+prepare_inputs 19
 
 # --- extract: every input through the ingress gate ---------------------------
 extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.tsv

@@ -208,3 +208,58 @@ publish() {
 	fi
 	trap - EXIT
 }
+
+# start_build: the build directory W beside OUT (so the final rename stays on
+# one disk), removed on exit unless published; S its stage, the run log, and
+# the demo's data.  Uses OUT, DATA, DEMO, DEMO_SCALE, AS_OF.
+start_build() {
+	local parent base stale pid
+	OUT=${OUT%/}
+	mkdir -p "$(dirname "$OUT")"
+	parent=$(cd "$(dirname "$OUT")" && pwd)
+	base=$(basename "$OUT")
+	for stale in "$parent/.$base.build."*; do
+		# a run killed with SIGKILL leaves its build directory: remove it
+		# when the process that made it is gone
+		[ -d "$stale" ] || continue
+		pid=${stale##*.}
+		kill -0 "$pid" 2>/dev/null || rm -rf "$stale"
+	done
+	W=$parent/.$base.build.$$
+	rm -rf "$W"
+	mkdir -p "$W"/{star,kpi,stats,rejects,logs,evidence,stage}
+	trap '[ -n "${P07_KEEP_BUILD:-}" ] || rm -rf "$W"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	S=$W/stage
+	export TMPDIR=$S
+	RUN_LOG=$W/logs/run.log
+	printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"
+	SOURCE=$(basename "$DATA")	# not the path: the evidence must not depend on it
+	if [ "$DEMO" = 1 ]; then
+		DATA=$S/demo-data
+		SOURCE="imdb-synth --scale $DEMO_SCALE"
+		AS_OF=${AS_OF:-2026-01-01}
+	fi
+}
+
+# prepare_inputs STEPS: the step count (STEPS plus the optional ones), the
+# demo catalogue, the required inputs, and AS_OF from title.basics if unset.
+prepare_inputs() {
+	local f
+	STEP_TOTAL=$1
+	[ "$DEMO" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+	[ "$SQLITE" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+	[ "$REPORT" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
+	if [ "$DEMO" = 1 ]; then
+		step "generate demo catalogue" /dev/null "$W/stats/demo.imdb-synth.tsv" -- \
+		    imdb-synth --scale "$DEMO_SCALE" --out "$DATA" --stats "$W/stats/demo.imdb-synth.tsv"
+	fi
+	for f in title.basics title.ratings title.principals name.basics; do
+		[ -n "$(input "$f")" ] || die "$DATA: $f.tsv.gz (or .tsv) not found"
+	done
+	if [ -z "$AS_OF" ]; then
+		# the snapshot date of the data: the day title.basics was written
+		AS_OF=$(date -u -r "$(input title.basics)" +%F)
+	fi
+}

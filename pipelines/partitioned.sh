@@ -72,52 +72,11 @@ done
 command -v parallel >/dev/null || die "GNU parallel not found (Debian package 'parallel')"
 export STEP_QUIET
 
-# --- the build directory: beside OUT, renamed into place at the end ----------
-OUT=${OUT%/}
-mkdir -p "$(dirname "$OUT")"
-parent=$(cd "$(dirname "$OUT")" && pwd)
-base=$(basename "$OUT")
-for stale in "$parent/.$base.build."*; do
-	[ -d "$stale" ] || continue
-	pid=${stale##*.}
-	kill -0 "$pid" 2>/dev/null || rm -rf "$stale"
-done
-W=$parent/.$base.build.$$
-rm -rf "$W"
-mkdir -p "$W"/{star,kpi,stats,rejects,logs,evidence,stage/parts}
-trap '[ -n "${P07_KEEP_BUILD:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-S=$W/stage
+start_build
 P=$S/parts
-export TMPDIR=$S
-RUN_LOG=$W/logs/run.log
-printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"
-
-SOURCE=$DATA
-if [ "$DEMO" = 1 ]; then
-	DATA=$S/demo-data
-	SOURCE="imdb-synth --scale $DEMO_SCALE"
-	AS_OF=${AS_OF:-2026-01-01}
-fi
+mkdir -p "$P"
 TAB=$(printf '\t')
-
-
-STEP_TOTAL=16
-[ "$DEMO" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
-[ "$SQLITE" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
-[ "$REPORT" = 1 ] && STEP_TOTAL=$((STEP_TOTAL + 1))
-
-if [ "$DEMO" = 1 ]; then
-	step "generate demo catalogue" /dev/null "$W/stats/demo.imdb-synth.tsv" -- \
-	    imdb-synth --scale "$DEMO_SCALE" --out "$DATA" --stats "$W/stats/demo.imdb-synth.tsv"
-fi
-for f in title.basics title.ratings title.principals name.basics; do
-	[ -n "$(input "$f")" ] || die "$DATA: $f.tsv.gz (or .tsv) not found"
-done
-if [ -z "$AS_OF" ]; then
-	AS_OF=$(date -u -r "$(input title.basics)" +%F)
-fi
+prepare_inputs 16
 
 # --- extract (global) and partition by tconst ---------------------------------
 # split_stage NAME [--number]: stage/NAME.tsv -> parts/NAME.K.tsv
