@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "fieldlist.h"
 #include "hashmap.h"
+#include "idpattern.h"
 #include "keyset.h"
 #include "json.h"
 #include "msg.h"
@@ -172,6 +173,7 @@ struct gate {
 	int64_t		 ilo, ihi;
 	struct hashmap	 set;
 	regex_t		 re;
+	struct idpat	*pat;		/* the same pattern without regexec */
 	char		*rebuf;		/* the value NUL-terminated, for regexec */
 	size_t		 recap;
 	int		 fk;
@@ -676,6 +678,12 @@ parse_argument(struct run *r, struct gate *g)
 			regerror(rc, &g->re, buf, sizeof(buf));
 			gate_error("bad regular expression '%s': %s", g->arg,
 			    buf);
+		}
+		/* regcomp still judges the pattern: same errors either way */
+		g->pat = xrealloc(NULL, sizeof(*g->pat));
+		if (!idpat_compile(g->pat, g->arg)) {
+			free(g->pat);
+			g->pat = NULL;
 		}
 		break;
 	case FK:
@@ -1946,7 +1954,8 @@ check_row(struct run *r, struct gate *g, const struct fields *fv,
 		if (is_null(v))
 			break;
 		g->checked++;
-		if (!regexec_slice(g, v))
+		if (!(g->pat != NULL ? idpat_match(g->pat, v.p, v.n) :
+		    regexec_slice(g, v)))
 			unexpected_row(g, line);
 		break;
 	case FK:
