@@ -5,11 +5,10 @@
 
 # shellcheck disable=SC2154 # $stderr is set by Bats' run --separate-stderr.
 bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load lib/assert
 load 'lib/httpd'
 
-REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+REPO=${BATS_TEST_DIRNAME%/*}
 SAMPLE=$REPO/../shared/data/imdb-sample
 FETCH=$REPO/pipelines/fetch.sh
 

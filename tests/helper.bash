@@ -1,10 +1,11 @@
 # Shared set-up for every Bats suite: paths, assertions, the real sample.
 # shellcheck shell=bash
 bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
 
-REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+load lib/assert
+
+# BATS_TEST_DIRNAME is absolute (bats resolves it), so no `cd && pwd`.
+REPO=${BATS_TEST_DIRNAME%/*}
 P07_BIN=${P07_BIN:-$REPO/bin}
 PATH=$P07_BIN:$PATH
 SAMPLE=${P07_SAMPLE:-$REPO/../shared/data/imdb-sample}

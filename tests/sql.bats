@@ -31,8 +31,7 @@
 #   dim_date 1985..2024: the 1990s have no titles (a row of zeros);
 #     trends_by_year is 2010..2024
 
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load lib/assert
 load lib/pg
 
 SQL_DIR="$BATS_TEST_DIRNAME/../sql"
