@@ -255,18 +255,26 @@ report_stages() {
 	echo "Floor of a stage: \`igzip -dc\` of its input file for an extract, \`cat\` of its output" \
 	    "file(s) into a new file for a stage that writes star or KPI files (both warm cache)."
 	echo
-	echo "| step | wall s | % of run | rows out | floor s | × floor |"
-	echo "|---|---:|---:|---:|---:|---:|"
-	local name secs rows fl
-	while IFS=$'\t' read -r name _ _ secs _ rows _; do
+	echo "Steps run in two lanes side by side (pipelines/full.sh), so they overlap: \`from\` and \`to\`" \
+	    "are seconds since the first step started, and the percentages add up to more than 100."
+	echo
+	echo "| step | from s | to s | wall s | % of run | rows out | floor s | × floor |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	local name start end secs rows fl t0
+	t0=$(awk -F'\t' 'NR > 1 && (t == "" || $2 < t) { t = $2 } END { print t }' "$ours_out/logs/run.log")
+	while IFS=$'\t' read -r name start end secs _ rows _; do
 		fl=$(stage_floor "$name")
-		awk -v n="$name" -v s="$secs" -v t="$total" -v r="$rows" -v f="$fl" 'BEGIN {
-		    printf "| %s | %.2f | %.1f | %s | %s | %s |\n", n, s, 100 * s / t, r,
-		        (f == "" ? "" : sprintf("%.2f", f)), (f > 0 ? sprintf("%.0f", s / f) : "") }'
-	done < <(tail -n +2 "$ours_out/logs/run.log")
-	awk -F'\t' -v t="$total" 'NR > 1 { s += $4 } END {
-	    printf "| (shell between steps, publish) | %.2f | %.1f | | | |\n", t - s, 100 * (t - s) / t }' \
-	    "$ours_out/logs/run.log"
+		awk -v n="$name" -v a="$start" -v b="$end" -v z="$t0" -v s="$secs" -v t="$total" \
+		    -v r="$rows" -v f="$fl" 'BEGIN {
+		    printf "| %s | %.2f | %.2f | %.2f | %.1f | %s | %s | %s |\n", n, a - z, b - z, s,
+		        100 * s / t, r, (f == "" ? "" : sprintf("%.2f", f)), (f > 0 ? sprintf("%.0f", s / f) : "") }'
+	done < <(tail -n +2 "$ours_out/logs/run.log" | sort -t "$(printf '\t')" -k2,2g)
+	# the time no step was running: start-up, the shell between steps, publish
+	tail -n +2 "$ours_out/logs/run.log" | sort -t "$(printf '\t')" -k2,2g |
+	awk -F'\t' -v t="$total" '
+	    { if (n == 0 || $2 > e) { u += e - b; b = $2; e = $3 } else if ($3 > e) e = $3; n++ }
+	    END { u += e - b; printf "| (no step running: start-up, shell, publish) | | | %.2f | %.1f | | | |\n",
+	        t - u, 100 * (t - u) / t }'
 	echo
 	echo "Outputs: $(du -sm "$ours_out/star" | cut -f1) MB star, $(du -sm "$ours_out/kpi" | cut -f1) MB KPI;" \
 	    "copying them all takes $(cat_floor "$ours_out") s."

@@ -79,17 +79,31 @@ episode_or_empty() {
 		printf 'tconst\tparentTconst\tseasonNumber\tepisodeNumber\n' >"$S/title_episode.raw.tsv"
 	fi
 }
-step "extract title.basics" "$S/title_basics.raw.tsv" "$W/stats/title_basics.imdb-cat.tsv" -- \
-    extract title.basics ${LIMIT:+--limit "$LIMIT"}
-mv "$S/title_basics.raw.tsv" "$S/title_basics.tsv"
-step "extract title.ratings" "$S/title_ratings.raw.tsv" "$W/stats/title_ratings.imdb-cat.tsv" -- \
-    extract title.ratings
-step "extract title.principals" "$S/title_principals.raw.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \
-    extract title.principals
-step "extract name.basics" "$S/name_basics.raw.tsv" "$W/stats/name_basics.imdb-cat.tsv" -- \
-    extract name.basics
-step "extract title.episode" "$S/title_episode.raw.tsv" "$W/stats/title_episode.imdb-cat.tsv" -- \
-    episode_or_empty
+extract_titles() {
+	step "extract title.basics" "$S/title_basics.raw.tsv" "$W/stats/title_basics.imdb-cat.tsv" -- \
+	    extract title.basics ${LIMIT:+--limit "$LIMIT"}
+	mv "$S/title_basics.raw.tsv" "$S/title_basics.tsv"
+}
+extract_ratings() {
+	step "extract title.ratings" "$S/title_ratings.raw.tsv" "$W/stats/title_ratings.imdb-cat.tsv" -- \
+	    extract title.ratings
+}
+extract_principals() {
+	step "extract title.principals" "$S/title_principals.raw.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \
+	    extract title.principals
+}
+extract_names() {
+	step "extract name.basics" "$S/name_basics.raw.tsv" "$W/stats/name_basics.imdb-cat.tsv" -- \
+	    extract name.basics
+}
+extract_episodes() {
+	step "extract title.episode" "$S/title_episode.raw.tsv" "$W/stats/title_episode.imdb-cat.tsv" -- \
+	    episode_or_empty
+}
+# the largest file in one lane, the four others in the second
+lane extract_principals extract_ratings
+lane extract_titles extract_names extract_episodes
+join_lanes
 
 # --- what belongs to the titles: orphans are rejected, not dropped -----------
 belong() {	# belong NAME [ignore]: stage/NAME.raw.tsv rows whose tconst is a title
@@ -109,10 +123,6 @@ people_of_principals() {
 		mv "$S/name_basics.raw.tsv" "$S/name_basics.tsv"
 	fi
 }
-step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings_of_titles.tsv-join.tsv" -- belong title_ratings
-step "principals of titles" "$S/title_principals.tsv" "$W/stats/title_principals_of_titles.tsv-join.tsv" -- belong title_principals
-step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titles.tsv-join.tsv" -- belong title_episode ignore
-step "people of principals" "$S/name_basics.tsv" "$W/stats/people_of_principals.tsv-join.tsv" -- people_of_principals
 
 # --- dim_title (SCD type 2) ----------------------------------------------------
 title_snapshot() {
@@ -137,11 +147,9 @@ merge_titles() {
 	scd2-merge --as-of "$AS_OF" -k tconst --sk title_sk \
 	    --stats "$W/stats/dim_title.scd2-merge.tsv" \
 	    -o "$W/star/dim_title.tsv" "$prev" "$S/dim_title.snapshot.tsv"
-	where_eq is_current 1 <"$W/star/dim_title.tsv" | where_eq is_deleted 0 |
+	where_eq is_current 1 is_deleted 0 <"$W/star/dim_title.tsv" |
 	    reshape 'tconst title_key title_sk title_type genres' >"$S/title_current.tsv"
 }
-step "title snapshot" "$S/dim_title.snapshot.tsv" "" -- title_snapshot
-step "dim_title (scd2)" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
 
 # --- facts ---------------------------------------------------------------------
 fact_ratings() {
@@ -166,20 +174,19 @@ fact_ratings() {
 	fi
 }
 fact_cast_crew() {
-	surrogate-key -k title_key=tconst -k person_key=nconst \
+	# is_lead = ordering <= 3, as a lookup of every spelling imdb-cat lets
+	# through (leading zeros too): three C passes instead of an awk
+	local w
+	{
+		printf 'ordering\tis_lead\n'
+		for ((w = 1; w <= 18; w++)); do printf '%0*d\t1\n' "$w" 1 "$w" 2 "$w" 3; done
+	} >"$S/is_lead.tsv"
+	surrogate-key --replace -k title_key=tconst -k person_key=nconst \
 	    --stats "$W/stats/fact_cast_crew.surrogate-key.tsv" "$S/title_principals.tsv" |
-	# one pass for 98 M rows: pick the columns by name and add is_lead
-	awk -F'\t' -v OFS='\t' '
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
-		tk = c["title_key"]; pk = c["person_key"]; o = c["ordering"]
-		ca = c["category"]; j = c["job"]; ch = c["characters"]
-		print "title_key", "person_key", "ordering", "category", "job", "characters", "is_lead"
-		next }
-	{ print $tk, $pk, $o, $ca, $j, $ch, ($o <= 3 ? 1 : 0) }' >"$W/star/fact_cast_crew.tsv"
+	tsv-join -f "$S/is_lead.tsv" -k ordering -a is_lead -w --fill 0 |
+	reshape 'title_key person_key ordering category job characters is_lead' \
+	    >"$W/star/fact_cast_crew.tsv"
 }
-step "fact_ratings" "$W/star/fact_ratings.tsv" "$W/stats/fact_ratings.wrating.tsv" -- fact_ratings
-step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" -- fact_cast_crew
-
 # --- dim_person, with inferred members for people missing from name.basics ----
 dim_person() {
 	{
@@ -194,7 +201,6 @@ dim_person() {
 		awk -F'\t' -v OFS='\t' 'NR > 1 { print $3, $1, "\\N", "\\N", "\\N", "\\N", "\\N", 1 }'
 	} >"$W/star/dim_person.tsv"
 }
-step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person
 
 # --- genres: the bridge and dim_genre ------------------------------------------
 bridge() {
@@ -207,13 +213,51 @@ bridge() {
 	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary' \
 	    >"$W/star/title_genre_bridge.tsv"
 }
-step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
-step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
 
-# --- dim_date --------------------------------------------------------------------
-step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
-    dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
-    -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
+
+# --- the star schema in two lanes: the credits, and everything else --------------
+s_ratings_of_titles() {
+	step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings_of_titles.tsv-join.tsv" -- \
+	    belong title_ratings
+}
+s_principals_of_titles() {
+	step "principals of titles" "$S/title_principals.tsv" "$W/stats/title_principals_of_titles.tsv-join.tsv" -- \
+	    belong title_principals
+}
+s_episodes_of_titles() {
+	step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titles.tsv-join.tsv" -- \
+	    belong title_episode ignore
+}
+s_people_of_principals() {
+	step "people of principals" "$S/name_basics.tsv" "$W/stats/people_of_principals.tsv-join.tsv" -- \
+	    people_of_principals
+}
+s_title_snapshot() { step "title snapshot" "$S/dim_title.snapshot.tsv" "" -- title_snapshot; }
+s_dim_title() {
+	step "dim_title (scd2)" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
+}
+s_fact_ratings() {
+	step "fact_ratings" "$W/star/fact_ratings.tsv" "$W/stats/fact_ratings.wrating.tsv" -- fact_ratings
+}
+s_fact_cast_crew() {
+	step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" -- \
+	    fact_cast_crew
+}
+s_dim_person() { step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person; }
+s_bridge() {
+	step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" \
+	    "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
+}
+s_dim_genre() { step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre; }
+s_dim_date() {
+	step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
+	    dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
+	    -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
+}
+lane s_principals_of_titles s_fact_cast_crew s_people_of_principals s_dim_person
+lane s_ratings_of_titles s_episodes_of_titles s_title_snapshot s_dim_title s_fact_ratings \
+    s_bridge s_dim_genre s_dim_date
+join_lanes
 
 # --- KPIs, evidence, loads ---------------------------------------------------------
 finish_run

@@ -25,11 +25,11 @@ done
 	usage_error "--star, --out and --m VOTES are required"
 mkdir -p "$KPI"
 T=$(mktemp -d "${TMPDIR:-/tmp}/kpi.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap 'wait; rm -rf "$T"' EXIT
 
 # --- the two scopes every KPI uses -------------------------------------------
 # titles: current, live versions; rated: those with a rating at the latest date
-where_eq is_current 1 <"$STAR/dim_title.tsv" | where_eq is_deleted 0 |
+where_eq is_current 1 is_deleted 0 <"$STAR/dim_title.tsv" |
 	reshape 'title_key tconst title_type primary_title start_year start_year_key' \
 	>"$T/titles.tsv"
 latest=$(awk -F'\t' 'NR > 1 && $3 > d { d = $3 } END { print d }' "$STAR/fact_ratings.tsv")
@@ -65,18 +65,17 @@ kpi-agg -g title_type "${MEASURES[@]}" "$T/titles_r.tsv" | zero_votes total_vote
 	>"$KPI/content_by_type.tsv"
 
 # --- rankings: stored WR desc, votes desc, tconst ----------------------------
-ranked() {	# rated titles with a weighted rating, in ranking order
-	awk -F'\t' 'NR > 1 && $9 != "\\N"' "$T/rated.tsv" |
-	sort -t "$(printf '\t')" -k9,9gr -k8,8nr -k2,2
-}
+# rated titles with a weighted rating, in ranking order
+awk -F'\t' 'NR > 1 && $9 != "\\N"' "$T/rated.tsv" |
+	sort -t "$(printf '\t')" -k9,9gr -k8,8nr -k2,2 >"$T/ranked.tsv"
 {
 	printf 'rank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
-	ranked | awk -F'\t' -v OFS='\t' -v m="$M" '$3 == "movie" && $8 >= m && n < 250 {
-		print ++n, $2, $4, $5, $7, $8, $9 }'
+	awk -F'\t' -v OFS='\t' -v m="$M" '$3 == "movie" && $8 >= m && n < 250 {
+		print ++n, $2, $4, $5, $7, $8, $9 }' "$T/ranked.tsv"
 } >"$KPI/top_rated_movies.tsv"
 {
 	printf 'title_type\trank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
-	ranked | sort -t "$(printf '\t')" -s -k3,3 |
+	sort -t "$(printf '\t')" -s -k3,3 "$T/ranked.tsv" |
 	awk -F'\t' -v OFS='\t' '{ if (++n[$3] <= 10) print $3, n[$3], $2, $4, $5, $7, $8, $9 }'
 } >"$KPI/top_rated_by_type.tsv"
 
@@ -100,37 +99,52 @@ tsv-join -f "$STAR/dim_genre.tsv" -k genre_key -a genre_name "$STAR/title_genre_
 	zero_votes total_votes >"$KPI/genre_performance.tsv"
 
 # --- talent: distinct current titles per person ------------------------------
-credits() {	# credits CATEGORY-REGEX: nconst primary_name + the title's rating and year
-	# one row per (title, person): the credits of a title are adjacent
-	# (principals come grouped by tconst), so the set is per title
-	awk -F'\t' -v OFS='\t' -v re="$1" '
-	    $1 != title { title = $1; split("", seen) }
-	    NR == 1 || ($4 ~ re && !seen[$2]++) { print $1, $2 }' \
-	    "$STAR/fact_cast_crew.tsv" |
-	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes |
-	tsv-join -f "$STAR/dim_person.tsv" -k person_key -a nconst,primary_name
+# Actors (actor or actress) and directors in one pass over the credits: role
+# A or D, one row per (title, person, role) -- the credits of a title are
+# adjacent (principals come grouped by tconst), so the set is per title --
+# with the title's year and rating; aggregated per person_key, and only then
+# (a row per person, not per credit) joined to the person's name.
+talent_credits() {
+	printf 'category\trole\nactor\tA\nactress\tA\ndirector\tD\n' >"$T/roles.tsv"
+	tsv-join -f "$T/roles.tsv" -k category -a role "$STAR/fact_cast_crew.tsv" |
+	reshape 'role title_key person_key' |
+	awk -F'\t' '$2 != title { title = $2; split("", seen) } NR == 1 || !seen[$1 FS $3]++' |
+	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes
 }
-talent() {	# talent MIN_TITLES: one row per person, most titles first
-	kpi-agg -g nconst,primary_name titles=count rated_titles=count-nonnull:average_rating \
-	    mean_rating=mean:average_rating total_votes=sum:num_votes \
-	    first_year=min:start_year last_year=max:start_year --having "titles>=$1" \
-	    --sort-by titles:desc "${@:2}" |
-	zero_votes total_votes |
-	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "career_span"; next }
-	    { print $0, ($8 == "\\N" ? "\\N" : $8 - $7) }'
+# talent_of ROLE [awk condition]: ROLE's people from talent.tsv as the KPI
+# columns, with exact_mean first (highest_rated_actors orders by the exact
+# mean, not the rounded one)
+talent_of() {
+	awk -F'\t' -v OFS='\t' -v role="$1" '
+	    $1 == role && '"${2:-1}"' { print $9, $10, $11, $3, $4, $5, $6, $7, $8,
+	        ($8 == "\\N" ? "\\N" : $8 - $7) }' "$T/talent.tsv"
 }
-credits '^(actor|actress)$' >"$T/actor_credits.tsv"
-talent 5 "$T/actor_credits.tsv" >"$KPI/talent_actors.tsv"
-credits '^director$' | talent 3 >"$KPI/talent_directors.tsv"
-{
-	printf 'rank\t'; head -n 1 "$KPI/talent_actors.tsv"
-	kpi-agg -g nconst,primary_name titles=count rated_titles=count-nonnull:average_rating \
+TALENT_HEADER='nconst	primary_name	titles	rated_titles	mean_rating	total_votes	first_year	last_year	career_span'
+talent() {
+	talent_credits |
+	kpi-agg -g role,person_key titles=count rated_titles=count-nonnull:average_rating \
 	    mean_rating=mean:average_rating total_votes=sum:num_votes \
 	    first_year=min:start_year last_year=max:start_year \
-	    --having 'titles>=10' --having 'rated_titles>=1' \
-	    --sort-by mean_rating:desc,titles:desc "$T/actor_credits.tsv" |
-	awk -F'\t' -v OFS='\t' 'NR > 1 { print NR - 1, $0, ($8 == "\\N" ? "\\N" : $8 - $7) }'
-} >"$KPI/highest_rated_actors.tsv"
+	    exact_mean=mean:average_rating/12 --having 'titles>=3' |
+	zero_votes total_votes |
+	tsv-join -f "$STAR/dim_person.tsv" -k person_key -a nconst,primary_name |
+	tail -n +2 >"$T/talent.tsv"
+	# most titles first, then nconst
+	{ printf '%s\n' "$TALENT_HEADER"
+	  talent_of A '$3 >= 5' | cut -f 2- | sort -t "$(printf '\t')" -k3,3nr -k1,1; } \
+	    >"$KPI/talent_actors.tsv"
+	{ printf '%s\n' "$TALENT_HEADER"
+	  talent_of D | cut -f 2- | sort -t "$(printf '\t')" -k3,3nr -k1,1; } \
+	    >"$KPI/talent_directors.tsv"
+	# exact mean desc, titles desc, nconst
+	{ printf 'rank\t%s\n' "$TALENT_HEADER"
+	  talent_of A '$3 >= 10 && $4 >= 1' |
+	  sort -t "$(printf '\t')" -k1,1gr -k4,4nr -k2,2 | cut -f 2- |
+	  awk -F'\t' -v OFS='\t' '{ print NR, $0 }'; } >"$KPI/highest_rated_actors.tsv"
+}
+# the talent KPIs take the longest: they run beside the others
+talent &
+TALENT_PID=$!
 
 # --- trends over dim_date's decades and years ----------------------------------
 by_period() {	# by_period COLUMNS: titles per dim_date period, empty periods as zeros
@@ -191,4 +205,5 @@ summary() {
 	printf 'peak_decade\t%s\n' "$(awk -F'\t' 'NR > 1 && $1 != "\\N" && $3 > best { best = $3; d = $2 }
 		END { print (d == "" ? "\\N" : d) }' "$f/trends_by_decade.tsv")"
 }
+wait "$TALENT_PID"
 summary >"$KPI/kpi_summary.tsv"
