@@ -29,7 +29,26 @@ uint32_t	 hmap_find(const struct hashmap *h, const void *key, size_t n);
 /* The id of KEY, inserted if new (*ISNEW set to 1 then). */
 uint32_t	 hmap_insert(struct hashmap *h, const void *key, size_t n,
 		    int *isnew);
+/* hmap_insert() with HV = hash_bytes(KEY, N) computed by the caller. */
+uint32_t	 hmap_insert_hv(struct hashmap *h, uint64_t hv, const void *key,
+		    size_t n, int *isnew);
 const char	*hmap_key(const struct hashmap *h, uint32_t id, size_t *n);
 size_t		 hmap_bytes(const struct hashmap *h);	/* memory held */
+
+/*
+ * For loops over ids in a random order: bring ID's record pointer, then
+ * (some iterations later) its key into the cache before hmap_key().
+ */
+static inline void
+hmap_prefetch_rec(const struct hashmap *h, uint32_t id)
+{
+	__builtin_prefetch(&h->rec[id]);
+}
+
+static inline void
+hmap_prefetch_key(const struct hashmap *h, uint32_t id)
+{
+	__builtin_prefetch(h->keys + h->rec[id]);
+}
 
 #endif

@@ -1,0 +1,19 @@
+/*
+ * bigbuf.h - growable zero-filled buffers for big tables (hash records,
+ * per-group state): small ones from malloc, big ones anonymous mappings
+ * flagged for huge pages and grown with mremap.  It never shrinks them.
+ */
+#ifndef P07_BIGBUF_H
+#define P07_BIGBUF_H
+
+#include <stddef.h>
+
+/*
+ * Grow P (OLD bytes, NULL when 0) to NEW bytes; the bytes from OLD on are
+ * zero.  Dies when memory is short.  P may move.
+ */
+void	*bigbuf_grow(void *p, size_t old, size_t new);
+/* Free P of CAP bytes (as last grown). */
+void	 bigbuf_free(void *p, size_t cap);
+
+#endif
