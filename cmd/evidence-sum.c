@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "digest.h"
 #include "fieldlist.h"
 #include "hashmap.h"
 #include "idpattern.h"
@@ -87,9 +89,23 @@ struct file {
 	char		*path;		/* as written in the gates file */
 	char		*full;		/* --dir/path */
 	int		 scanned, ok;
+	int		 done;		/* its gates are through (see order) */
+	int		 hashing;	/* handed to the hasher */
 	char		*error;		/* why it could not be read */
 	uint64_t	 rows;
 	char		 sha256[65];
+};
+
+/* Keys on their way into, or looked up in, a keyset (AHEAD at a time). */
+struct pending {
+	struct kprobe	 p;
+	uint64_t	 line;
+	int		 same;		/* fk: the value of the row before */
+};
+
+struct queue {
+	struct pending	 e[AHEAD];
+	size_t		 head, n;
 };
 
 /*
@@ -102,6 +118,10 @@ struct fkset {
 	int		 loaded;
 	char		*error;
 	struct keyset	 keys;
+	/* built in the target's own pass (scan_file) */
+	int		 building;
+	size_t		 col;
+	struct queue	*q;
 };
 
 /*
@@ -118,22 +138,13 @@ struct tracker {
 	size_t		*colidx;
 	int		 live;		/* columns resolved for this pass */
 	struct keyset	 seen;		/* keys of the runs so far */
+	int		 sorted;	/* so far each run's key > the last's */
+	const char	*full;		/* the table, to catch up */
+	size_t		 nfields;
 	char		*prev, *kbuf;
 	size_t		 prevlen, prevcap, kcap;
 	int		 have_prev;
 	int		 newgroup, reappeared;	/* of the current row */
-};
-
-/* Keys on their way into, or looked up in, a keyset (AHEAD at a time). */
-struct pending {
-	struct kprobe	 p;
-	uint64_t	 line;
-	int		 same;		/* fk: the value of the row before */
-};
-
-struct queue {
-	struct pending	 e[AHEAD];
-	size_t		 head, n;
 };
 
 struct metric {
@@ -187,6 +198,7 @@ struct gate {
 	struct keyset	 kseen;		/* unique: the keys so far */
 	struct queue	 q;		/* unique inserts, fk look-ups */
 	int		 fk_last;	/* fk: answer for the value before */
+	struct fkset	*feeds;		/* unique: its keys become this fk set */
 	int		 fallback;	/* not grouped: a second pass decides */
 	char		*gbuf;		/* unique: trailing keys of the run */
 	size_t		 glen, gcap, *goff, ngoff, goffcap;
@@ -224,8 +236,23 @@ struct gate {
 	size_t		 nex;
 };
 
+/*
+ * The sha256 of each table read, computed by a second thread from its own
+ * reads of the file while the main thread evaluates the gates: the digest
+ * (1.2 GB/s with SHA-NI) was a sixth of a run on one core.
+ */
+struct hasher {
+	pthread_t	 tid;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct file	**q;
+	size_t		 nq, next;
+	int		 running, closing;
+};
+
 struct run {
 	const char	*gates_path, *dir, *as_of, *output;
+	struct hasher	 hash;
 	int		 fail_on_warn;
 	char		**stats_args, **params, **input_args;
 	size_t		 nstats_args, nparams, ninput_args;
@@ -247,8 +274,9 @@ static void	 parse_expr(struct run *, struct gate *, const char *,
 		    struct expr *, enum cmp *, int);
 static void	 load_stats(struct run *);
 static void	 register_trackers(struct run *);
+static size_t	*scan_order(struct run *);
 static void	 load_fksets(struct run *, int);
-static void	 release_fksets(struct run *, int);
+static void	 release_fksets(struct run *);
 static void	 scan_file(struct run *, int);
 static void	 fetch_examples(struct run *, int);
 static void	 count_current(struct gate *);
@@ -262,6 +290,8 @@ static void	 eval_late(struct run *, struct gate *);
 static void	 finish_gate(struct run *, struct gate *);
 static void	 write_evidence(struct run *);
 static int	 report(struct run *);
+static void	 hash_request(struct run *, struct file *);
+static void	 hash_finish(struct run *);
 static void	 usage(FILE *);
 
 enum { OPT_GATES = CLI_FIRST_TOOL_OPTION, OPT_DIR, OPT_AS_OF, OPT_PARAM,
@@ -355,7 +385,7 @@ main(int argc, char *argv[])
 	/* Static: what the run holds stays reachable until exit (LeakSanitizer). */
 	static struct run r = { .dir = "." };
 	struct cli c = { .usage = usage };
-	size_t i, j;
+	size_t i, j, *order;
 	int ch;
 
 	msg_init(argv[0]);
@@ -414,12 +444,16 @@ main(int argc, char *argv[])
 	load_gates(&r);
 	load_stats(&r);
 	register_trackers(&r);
+	order = scan_order(&r);
 	for (i = 0; i < r.nfiles; i++) {
-		load_fksets(&r, (int)i);
-		scan_file(&r, (int)i);
-		fetch_examples(&r, (int)i);
-		release_fksets(&r, (int)i);
+		load_fksets(&r, (int)order[i]);
+		scan_file(&r, (int)order[i]);
+		fetch_examples(&r, (int)order[i]);
+		r.files[order[i]].done = 1;
+		release_fksets(&r);
 	}
+	free(order);
+	hash_finish(&r);
 	for (i = 0; i < r.ng; i++) {
 		eval_late(&r, &r.g[i]);
 		finish_gate(&r, &r.g[i]);
@@ -1204,9 +1238,12 @@ grab_sha256(struct tsv_in *t, void *arg)
 	input_sha256_hex(t->in, f->sha256);
 }
 
-/* Open FILE with its header; 0 (and f->error set) when it cannot be read. */
+/*
+ * Open FILE with its header; 0 (and f->error set) when it cannot be read.
+ * FLAGS INPUT_SHA256: the digest comes with the pass (--input files).
+ */
 static int
-open_table(struct file *f, struct tsv_in *t)
+open_table(struct file *f, struct tsv_in *t, int flags)
 {
 	struct stat sb;
 
@@ -1229,9 +1266,11 @@ open_table(struct file *f, struct tsv_in *t)
 		    f->full);
 		return 0;
 	}
-	tsv_open(t, &f->full, 1, TSV_HEADER | INPUT_SHA256);
-	t->on_file_end = grab_sha256;
-	t->cb_arg = f;
+	tsv_open(t, &f->full, 1, TSV_HEADER | flags);
+	if (flags & INPUT_SHA256) {
+		t->on_file_end = grab_sha256;
+		t->cb_arg = f;
+	}
 	return 1;
 }
 
@@ -1369,7 +1408,7 @@ load_fksets(struct run *r, int target_of)
 			continue;
 		free(f->error);		/* owned by F: the others copy it */
 		f->error = NULL;
-		if (!open_table(f, &t)) {
+		if (!open_table(f, &t, 0)) {
 			for (i = 0; i < r->nfks; i++)
 				if (idx[i] >= 0)
 					r->fks[i].error = xstrdup(f->error);
@@ -1411,26 +1450,83 @@ load_fksets(struct run *r, int target_of)
 		tsv_close(&t);
 		header_free(&h);
 		f->scanned = f->ok = 1;
+		hash_request(r, f);
 	}
 	fields_free(&fv);
 	free(idx);
 	free(q);
 }
 
-/* After table FI: free the fk sets no table still to be read needs. */
-static void
-release_fksets(struct run *r, int fi)
+/* Is fk set K used by a gate on a table not read yet (other than FI)? */
+static int
+fk_needed_later(const struct run *r, size_t k, int fi)
 {
-	size_t i, k;
+	size_t i;
+
+	for (i = 0; i < r->ng; i++)
+		if (r->g[i].def->check == FK && r->g[i].fk == (int)k &&
+		    r->g[i].fileidx != fi && !r->files[r->g[i].fileidx].done &&
+		    !r->g[i].evaluated)
+			return 1;
+	return 0;
+}
+
+/*
+ * The order the tables are read in: the files as the gates name them, but
+ * right after a table the tables whose fk targets are now all read (a set
+ * is then built in the target's own pass, used at once and freed).
+ */
+static void
+emit_file(struct run *r, size_t fi, size_t *order, size_t *n, char *out)
+{
+	size_t i, k, y;
+	int uses, ready;
+
+	order[(*n)++] = fi;
+	out[fi] = 1;
+	for (y = 0; y < r->nfiles; y++) {
+		if (out[y])
+			continue;
+		uses = 0;
+		ready = 1;
+		for (i = 0; i < r->ng; i++) {
+			if (r->g[i].def->check != FK || r->g[i].fileidx != (int)y)
+				continue;
+			k = (size_t)r->fks[r->g[i].fk].file;
+			if (k == fi)
+				uses = 1;
+			else if (k != y && !out[k])
+				ready = 0;
+		}
+		if (uses && ready && !out[y])
+			emit_file(r, y, order, n, out);
+	}
+}
+
+static size_t *
+scan_order(struct run *r)
+{
+	size_t *order = xrealloc(NULL, r->nfiles * sizeof(*order)), i, n = 0;
+	char *out = xrealloc(NULL, r->nfiles);
+
+	memset(out, 0, r->nfiles);
+	for (i = 0; i < r->nfiles; i++)
+		if (!out[i])
+			emit_file(r, i, order, &n, out);
+	free(out);
+	return order;
+}
+
+/* After a table: free the fk sets no table still to be read needs. */
+static void
+release_fksets(struct run *r)
+{
+	size_t k;
 
 	for (k = 0; k < r->nfks; k++) {
 		if (!r->fks[k].loaded || r->fks[k].error != NULL)
 			continue;
-		for (i = 0; i < r->ng; i++)
-			if (r->g[i].def->check == FK && r->g[i].fk == (int)k &&
-			    r->g[i].fileidx > fi && !r->g[i].evaluated)
-				break;
-		if (i == r->ng) {
+		if (!fk_needed_later(r, k, -1)) {
 			kset_free(&r->fks[k].keys);
 			r->fks[k].loaded = 0;
 		}
@@ -1481,7 +1577,7 @@ register_trackers(struct run *r)
 }
 
 static void
-tracker_start(struct tracker *tr, const struct header *h)
+tracker_start(struct tracker *tr, const struct header *h, const char *full)
 {
 	size_t i;
 	long c;
@@ -1495,6 +1591,9 @@ tracker_start(struct tracker *tr, const struct header *h)
 	}
 	tr->live = 1;
 	tr->have_prev = 0;
+	tr->sorted = 1;
+	tr->full = full;
+	tr->nfields = h->names.n;
 	kset_init(&tr->seen, 1 << 12);
 }
 
@@ -1533,8 +1632,59 @@ join_fields(const struct fields *fv, const size_t *idx, size_t n,
 	return k;
 }
 
+/* A < B as bytes, a prefix first (the order of LC_ALL=C sort). */
+static int
+bytes_less(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c < 0 || (c == 0 && an < bn);
+}
+
+/*
+ * The runs so far came in increasing order, so none could come back and
+ * their keys were not kept; now one is out of order: put the key of every
+ * run before line LINE in the set, from a second read of that part.
+ */
 static void
-tracker_row(struct tracker *tr, const struct fields *fv)
+tracker_catch_up(struct tracker *tr, uint64_t line)
+{
+	struct tsv_in t;
+	struct fields fv = { 0 };
+	struct slice l, k;
+	char *paths[1] = { (char *)tr->full }, *buf = NULL, *last = NULL;
+	size_t cap = 0, lastcap = 0, lastlen = 0;
+	int have = 0;
+
+	tsv_open(&t, paths, 1, TSV_HEADER);
+	while (t.line + 1 < line && tsv_next(&t, &l)) {
+		if (tsv_split(&fv, l.p, l.n) != tr->nfields)
+			continue;	/* not in the runs (its gates stopped) */
+		k = join_fields(&fv, tr->colidx, tr->ncols, &buf, &cap);
+		if (have && k.n == lastlen && memcmp(k.p, last, k.n) == 0)
+			continue;
+		kset_insert(&tr->seen, k.p, k.n);
+		if (k.n > lastcap) {
+			lastcap = k.n * 2;
+			last = xrealloc(last, lastcap);
+		}
+		memcpy(last, k.p, k.n);
+		lastlen = k.n;
+		have = 1;
+	}
+	tsv_close(&t);
+	fields_free(&fv);
+	free(buf);
+	free(last);
+	tr->sorted = 0;
+}
+
+/*
+ * Row LINE: a new run?  Was its key a run's before?  A table in key order
+ * (dim_title by tconst) keeps no keys at all.
+ */
+static void
+tracker_row(struct tracker *tr, const struct fields *fv, uint64_t line)
 {
 	struct slice k = join_fields(fv, tr->colidx, tr->ncols, &tr->kbuf,
 	    &tr->kcap);
@@ -1544,7 +1694,11 @@ tracker_row(struct tracker *tr, const struct fields *fv)
 	tr->reappeared = 0;
 	if (!tr->newgroup)
 		return;
-	tr->reappeared = !kset_insert(&tr->seen, k.p, k.n);
+	if (tr->sorted && tr->have_prev &&
+	    !bytes_less(tr->prev, tr->prevlen, k.p, k.n))
+		tracker_catch_up(tr, line);
+	if (!tr->sorted)
+		tr->reappeared = !kset_insert(&tr->seen, k.p, k.n);
 	if (k.n > tr->prevcap) {
 		tr->prevcap = k.n * 2;
 		tr->prev = xrealloc(tr->prev, tr->prevcap);
@@ -1634,6 +1788,46 @@ copy_value(char *dst, struct slice v)
 	dst[n] = '\0';
 }
 
+/*
+ * parse_double for the values of a range check, without strtod for the
+ * common "-?D+(.D+)?" of at most 15 digits: the digits as an integer are
+ * exact in a double and so is 10^k (k <= 15), so one division rounds once,
+ * correctly, to what strtod gives (Clinger's fast path).  ordering and
+ * allocation_weight: 12 M values at scale 0.1, strtod ~60 ns each.
+ */
+static int
+number_of(struct slice v, double *x)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	const char *p = v.p, *end = v.p + v.n;
+	uint64_t m = 0;
+	int neg = 0, digits = 0, frac = -1;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9') {
+			m = m * 10 + (uint64_t)(*p - '0');
+			if (++digits > 15)
+				break;
+			if (frac >= 0)
+				frac++;
+		} else if (*p == '.' && frac < 0 && digits > 0)
+			frac = 0;
+		else
+			break;
+	}
+	if (p < end || digits == 0 || frac == 0)
+		return parse_double(v.p, v.n, x);
+	*x = frac > 0 ? (double)m / pow10[frac] : (double)m;
+	if (neg)
+		*x = -*x;
+	return 1;
+}
+
 static void
 check_between(struct gate *g, struct slice v, uint64_t line)
 {
@@ -1642,7 +1836,7 @@ check_between(struct gate *g, struct slice v, uint64_t line)
 	if (is_null(v))
 		return;
 	g->checked++;
-	if (!parse_double(v.p, v.n, &x)) {
+	if (!number_of(v, &x)) {
 		unexpected_row(g, line);
 		return;
 	}
@@ -1976,6 +2170,89 @@ check_row(struct run *r, struct gate *g, const struct fields *fv,
 	}
 }
 
+/*
+ * The fk sets on table FI that tables still to be read need, and that are
+ * not there yet: built in this pass (no pass of their own).  A unique gate
+ * on the same column already holds every value: its set is taken over at
+ * the end (end_of_pass) instead of a second copy.
+ */
+static void
+start_builds(struct run *r, int fi, struct gate **gs, size_t ngs,
+    const struct header *h, const char *open_error)
+{
+	struct fkset *k;
+	size_t i, j;
+	long c;
+
+	for (i = 0; i < r->nfks; i++) {
+		k = &r->fks[i];
+		if (k->file != fi || k->loaded || k->error != NULL ||
+		    !fk_needed_later(r, i, fi))
+			continue;
+		if (open_error != NULL) {
+			k->error = xstrdup(open_error);
+			continue;
+		}
+		k->loaded = 1;
+		if ((c = find_column(h, k->column)) < 0) {
+			k->error = missing_column(&r->files[fi], h, k->column);
+			continue;
+		}
+		kset_init(&k->keys, 1 << 12);
+		for (j = 0; j < ngs; j++)
+			if (gs[j]->def->check == UNIQUE && gs[j]->ncols == 1 &&
+			    gs[j]->trk < 0 && !gs[j]->evaluated &&
+			    gs[j]->feeds == NULL && gs[j]->colidx[0] == (size_t)c)
+				break;
+		if (j < ngs) {
+			gs[j]->feeds = k;
+			continue;
+		}
+		k->building = 1;
+		k->col = (size_t)c;
+		k->q = xrealloc(k->q, sizeof(*k->q));
+		k->q->n = k->q->head = 0;
+	}
+}
+
+/* Row LINE (FV) of the pass: into the fk sets being built. */
+static void
+build_row(struct run *r, const struct fields *fv, const struct header *h,
+    const struct file *f, uint64_t line)
+{
+	struct fkset *k;
+	size_t i;
+
+	for (i = 0; i < r->nfks; i++) {
+		k = &r->fks[i];
+		if (!k->building || k->error != NULL)
+			continue;
+		if (fv->n != h->names.n) {	/* as load_fksets says it */
+			k->error = xasprintf("%s:%llu: %zu fields (header has "
+			    "%zu)", f->path, (unsigned long long)line, fv->n,
+			    h->names.n);
+			continue;
+		}
+		insert_key(&k->keys, k->q, fv->f[k->col], 0, NULL);
+	}
+}
+
+static void
+end_builds(struct run *r)
+{
+	struct fkset *k;
+	size_t i;
+
+	for (i = 0; i < r->nfks; i++) {
+		k = &r->fks[i];
+		if (!k->building)
+			continue;
+		if (k->error == NULL)
+			insert_drain(&k->keys, k->q, NULL);
+		k->building = 0;
+	}
+}
+
 static int
 gate_on_file(const struct gate *g, int fi)
 {
@@ -2014,9 +2291,10 @@ scan_file(struct run *r, int fi)
 	f->rows = 0;
 	free(f->error);
 	f->error = NULL;
-	if (!open_table(f, &t)) {
+	if (!open_table(f, &t, 0)) {
 		for (i = 0; i < ngs; i++)
 			set_error(gs[i], xstrdup(f->error));
+		start_builds(r, fi, gs, 0, NULL, f->error);
 		free(gs);
 		return;
 	}
@@ -2030,13 +2308,15 @@ scan_file(struct run *r, int fi)
 			kset_init(&gs[i]->kseen, 1 << 12);
 	}
 	start_trackers(r, fi, gs, ngs, &h);
+	start_builds(r, fi, gs, ngs, &h, NULL);
 	while (tsv_next(&t, &line)) {
 		f->rows++;
 		tsv_split(&fv, line.p, line.n);
+		build_row(r, &fv, &h, f, t.line);
 		if (fv.n == h.names.n)
 			for (i = 0; i < r->ntrk; i++)
 				if (r->trk[i].live)
-					tracker_row(&r->trk[i], &fv);
+					tracker_row(&r->trk[i], &fv, t.line);
 		for (i = 0; i < ngs; i++) {
 			if (gs[i]->evaluated)
 				continue;
@@ -2052,8 +2332,10 @@ scan_file(struct run *r, int fi)
 	tsv_close(&t);
 	fields_free(&fv);
 	f->scanned = f->ok = 1;
+	hash_request(r, f);
 	for (i = 0; i < r->ntrk; i++)
 		tracker_end(&r->trk[i]);
+	end_builds(r);
 	for (i = 0; i < ngs; i++)
 		end_of_pass(r, gs[i]);
 	exact_pass(r, fi, gs, ngs, &h);
@@ -2072,7 +2354,8 @@ start_trackers(struct run *r, int fi, struct gate **gs, size_t ngs,
 		if (gs[i]->trk >= 0 && !gs[i]->evaluated &&
 		    !r->trk[gs[i]->trk].live &&
 		    r->trk[gs[i]->trk].file == fi)
-			tracker_start(&r->trk[gs[i]->trk], h);
+			tracker_start(&r->trk[gs[i]->trk], h,
+			    r->files[fi].full);
 }
 
 /* What is still in flight or open when the pass ends. */
@@ -2087,6 +2370,13 @@ end_of_pass(struct run *r, struct gate *g)
 		}
 		if (!g->evaluated)
 			insert_drain(&g->kseen, &g->q, g);
+		if (g->feeds != NULL && g->evaluated)	/* a ragged row */
+			g->feeds->error = xstrdup(g->message);
+		else if (g->feeds != NULL) {
+			g->feeds->keys = g->kseen;
+			memset(&g->kseen, 0, sizeof(g->kseen));
+		}
+		g->feeds = NULL;
 		kset_free(&g->kseen);
 		break;
 	case FK:
@@ -2217,7 +2507,7 @@ fetch_examples(struct run *r, int fi)
 		return;
 	next = xrealloc(NULL, r->ng * sizeof(*next));
 	memset(next, 0, r->ng * sizeof(*next));
-	if (!open_table(f, &t))
+	if (!open_table(f, &t, 0))
 		die(EXIT_DATA, "%s", f->error);	/* it was there a moment ago */
 	while (pending > 0 && tsv_next(&t, &line))
 		for (i = 0; i < r->ng; i++) {
@@ -2235,6 +2525,71 @@ fetch_examples(struct run *r, int fi)
 		}
 	tsv_close(&t);
 	free(next);
+}
+
+/* Digests ------------------------------------------------------------- */
+
+static void *
+hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+	struct file *f;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (h->next == h->nq && !h->closing)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->next == h->nq)
+			break;
+		f = h->q[h->next++];
+		pthread_mutex_unlock(&h->mu);
+		/* it opened a moment ago: failing now is fatal */
+		sha256_file_hex(f->full, f->sha256);
+		pthread_mutex_lock(&h->mu);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* F was read whole: its digest, once, by the hasher (hash_finish waits). */
+static void
+hash_request(struct run *r, struct file *f)
+{
+	struct hasher *h = &r->hash;
+	int rc;
+
+	if (f->hashing)
+		return;
+	f->hashing = 1;
+	if (!h->running) {
+		pthread_mutex_init(&h->mu, NULL);
+		pthread_cond_init(&h->cv, NULL);
+		if ((rc = pthread_create(&h->tid, NULL, hasher_main, h)) != 0) {
+			errno = rc;
+			die_sys("cannot start a thread");
+		}
+		h->running = 1;
+	}
+	pthread_mutex_lock(&h->mu);
+	h->q = xrealloc(h->q, (h->nq + 1) * sizeof(*h->q));
+	h->q[h->nq++] = f;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void
+hash_finish(struct run *r)
+{
+	struct hasher *h = &r->hash;
+
+	if (!h->running)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->closing = 1;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->tid, NULL);
+	h->running = 0;
 }
 
 /* Verdicts ------------------------------------------------------------ */
@@ -2570,7 +2925,7 @@ collect_inputs(struct run *r, struct input_rec **out)
 	for (i = 0; i < r->ninput_args; i++) {
 		struct file f = { .full = r->input_args[i] };
 
-		if (!open_table(&f, &t))
+		if (!open_table(&f, &t, INPUT_SHA256))
 			die(EXIT_DATA, "--input: %s", f.error);
 		rows = 0;
 		while (tsv_next(&t, &line))
