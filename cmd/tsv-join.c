@@ -10,9 +10,8 @@
 
 #include "cli.h"
 #include "fieldlist.h"
-#include "hashmap.h"
-#include "hashprobe.h"
-#include "hugepage.h"
+#include "fieldscan.h"
+#include "joinmap.h"
 #include "msg.h"
 #include "out.h"
 #include "progress.h"
@@ -34,22 +33,24 @@ enum dup {
 };
 
 /*
- * Data rows are looked up in batches: every row of a batch is copied into
- * one buffer, its key hashed and its slot prefetched, then the records and
- * the appended values are prefetched stage by stage, so the cache misses of
- * BATCH look-ups overlap instead of following one another.
+ * With a big filter, rows are looked up in batches: every row of a batch is
+ * copied into one buffer, its key hashed and its slot prefetched, then its
+ * record, so that the cache misses of BATCH look-ups overlap instead of
+ * following one another.  A table that fits in the cache (DIRECT_BYTES) is
+ * probed row by row, with no copy.
  */
 #define BATCH		32
 #define BATCH_BYTES	(256 * 1024)
+#define DIRECT_BYTES	(512 * 1024)
 
 struct pending {
 	size_t		 line_off, line_len;	/* in batch.buf */
 	size_t		 key_off, key_len;
+	size_t		 val_off, val_len;	/* filter rows: the value */
 	uint64_t	 hv;
 	uint64_t	 line;			/* input line number */
 	const char	*src;			/* input file name */
 	int		 null_key;		/* a key field is \N */
-	uint32_t	 id;			/* HMAP_NONE: no match */
 };
 
 struct batch {
@@ -59,7 +60,7 @@ struct batch {
 	size_t		 len, cap;
 };
 
-/* Growable byte buffer for keys, values and batches. */
+/* Growable byte buffer. */
 struct bytes {
 	char		*p;
 	size_t		 len, cap;
@@ -70,17 +71,12 @@ struct join {
 	enum mode	 mode;
 	enum dup	 dup;
 	struct fieldlist fkey, dkey, app;
-	int		 fkey_span, dkey_span;	/* key fields adjacent, in order */
+	int		 fkey_span, dkey_span, app_span; /* adjacent, in order */
 	size_t		 fnf, dnf;		/* field counts; 0 = first row's */
-	struct hashmap	 h;
-	uint64_t	*voff;			/* id -> offset of its value in vals */
-	uint64_t	*fline;			/* id -> first filter line (DUP_ERROR) */
-	size_t		 ids_cap;
-	struct bytes	 vals;			/* u32 length + bytes, per value */
-	size_t		 vmax;			/* longest value */
-	char		*fixed;			/* or: length byte + value, per id */
-	size_t		 stride;		/* of fixed; 0 = not packed */
-	size_t		 peak_bytes;		/* of the table, while packing */
+	size_t		 fneed, dneed;		/* leading fields to locate */
+	struct slice	*fv;			/* room for them */
+	struct joinmap	 m;
+	int		 direct;		/* probe row by row */
 	struct bytes	 fill;			/* TAB + fill values for -w */
 	struct bytes	 key;			/* scratch for a non-adjacent key */
 	struct bytes	 names;			/* TAB + appended column names */
@@ -98,23 +94,24 @@ static void	 filter_open(struct join *, struct tsv_in *, const char *,
 		    const char *, const char *, const char *);
 static void	 filter_load(struct join *, struct tsv_in *);
 static size_t	 estimate_rows(struct tsv_in *);
-static void	 grow_ids(struct join *, size_t);
-static void	 store_value(struct join *, uint32_t, const char *, size_t);
 static void	 filter_insert(struct join *, const char *);
 static void	 batch_copy(struct batch *, const char *, size_t, size_t *);
-static size_t	 join_fields(struct batch *, const struct fieldlist *,
-		    struct fields *);
-static void	 pack_values(struct join *);
-static size_t	 table_bytes(const struct join *);
-static int	 row_key(const struct fieldlist *, int, struct fields *,
+static size_t	 join_fields(struct batch *, const struct fieldlist *, int,
+		    const struct slice *);
+static int	 row_key(const struct fieldlist *, int, const struct slice *,
 		    struct bytes *, struct slice *);
 static int	 is_span(const struct fieldlist *);
+static size_t	 lead(const struct fieldlist *, const struct fieldlist *);
 static void	 check_width(const struct fieldlist *, const char *,
 		    const char *, uint64_t, size_t);
 static void	 append_names(struct join *, const struct header *,
 		    const char *);
 static void	 make_fill(struct join *, const char *);
-static void	 batch_add(struct join *, struct slice, struct fields *);
+static void	 data_row(struct join *, struct tsv_in *, struct slice);
+static void	 emit(struct join *, const char *, uint64_t, const char *,
+		    size_t, int, const char *, size_t);
+static void	 batch_add(struct join *, struct slice, const char *,
+		    uint64_t);
 static void	 batch_run(struct join *);
 static void	 file_end(struct tsv_in *, void *);
 static void	 bytes_reserve(struct bytes *, size_t);
@@ -147,7 +144,6 @@ main(int argc, char *argv[])
 {
 	struct join j = { 0 };
 	struct tsv_in t, ft;
-	struct fields fv = { 0 };
 	struct slice line;
 	struct progress prog;
 	struct header dh;
@@ -251,10 +247,14 @@ main(int argc, char *argv[])
 	fieldlist_parse(&j.dkey, dkeys != NULL ? dkeys : keys,
 	    j.cli.no_header ? NULL : &dh, dkeys != NULL ? "-d" : "-k");
 	j.dkey_span = is_span(&j.dkey);
+	j.dneed = lead(&j.dkey, NULL);
 	if (j.dkey.n != j.fkey.n)
 		die_usage("-k and -d name %zu and %zu fields (they must "
 		    "pair up)", j.fkey.n, j.dkey.n);
 	make_fill(&j, fill != NULL ? fill : "\\N");
+	if ((j.fv = calloc(j.fneed > j.dneed ? j.fneed : j.dneed,
+	    sizeof(*j.fv))) == NULL)
+		die_sys("out of memory");
 	filter_load(&j, &ft);
 
 	rejects_open(&j.rej, rejects);
@@ -275,26 +275,10 @@ main(int argc, char *argv[])
 	    input_size(t.in) : -1);
 	while (tsv_next(&t, &line)) {
 		j.rows_in++;
-		tsv_split(&fv, line.p, line.n);
-		if (j.dnf == 0)
-			check_width(&j.dkey, "-d", t.name, t.line,
-			    j.dnf = fv.n);
-		if (fv.n != j.dnf) {
-			char reason[80];
-
-			snprintf(reason, sizeof(reason), "expected %zu "
-			    "fields, found %zu", j.dnf, fv.n);
-			if (!j.rej.open)
-				die_at(t.name, t.line, "%s", reason);
-			rejects_add(&j.rej, t.name, t.line, reason, line.p,
-			    line.n);
-			continue;
-		}
-		j.b.row[j.b.n].line = t.line;
-		j.b.row[j.b.n].src = t.name;
-		batch_add(&j, line, &fv);
-		progress_row(&prog, j.rows_in, t.bytes, t.raw_bytes +
-		    (t.in != NULL ? input_raw_bytes(t.in) : 0));
+		data_row(&j, &t, line);
+		if (j.cli.progress)
+			progress_row(&prog, j.rows_in, t.bytes, t.raw_bytes +
+			    (t.in != NULL ? input_raw_bytes(t.in) : 0));
 	}
 	batch_run(&j);
 	progress_end(&prog, j.rows_in, t.bytes, t.raw_bytes);
@@ -307,14 +291,13 @@ main(int argc, char *argv[])
 	stats_u64(&j.st, "rows_rejected", j.rej.count);
 	stats_u64(&j.st, "bytes_in", t.bytes);
 	stats_u64(&j.st, "filter_rows", j.filter_rows);
-	stats_u64(&j.st, "filter_keys", j.h.count);
+	stats_u64(&j.st, "filter_keys", j.m.count);
 	stats_u64(&j.st, "filter_null_keys", j.filter_null);
 	stats_u64(&j.st, "filter_duplicates", j.filter_dups);
 	stats_u64(&j.st, "matched", j.matched);
 	stats_u64(&j.st, "unmatched", j.unmatched);
 	stats_u64(&j.st, "data_null_keys", j.data_null);
-	stats_u64(&j.st, "hmap_bytes", table_bytes(&j) > j.peak_bytes ?
-	    table_bytes(&j) : j.peak_bytes);
+	stats_u64(&j.st, "hmap_bytes", jm_bytes(&j.m));
 	if (j.cli.counters)
 		stats_counters(&j.st);
 	stats_write(&j.st, j.cli.stats);
@@ -343,6 +326,8 @@ filter_open(struct join *j, struct tsv_in *ft, const char *path,
 	if (app != NULL)
 		fieldlist_parse(&j->app, app, prefix != NULL ? &fh : NULL,
 		    "-a");
+	j->app_span = is_span(&j->app);
+	j->fneed = lead(&j->fkey, &j->app);
 	if (prefix != NULL) {
 		append_names(j, &fh, prefix);
 		header_free(&fh);
@@ -357,29 +342,24 @@ filter_open(struct join *j, struct tsv_in *ft, const char *path,
 static void
 filter_load(struct join *j, struct tsv_in *ft)
 {
-	struct fields fv = { 0 };
 	struct slice line, key;
 	struct pending *p;
 	struct batch *b = &j->b;
-	size_t est;
+	size_t nf;
 
-	est = estimate_rows(ft);
-	hmap_init(&j->h, est);
-	hugepage_advise(j->h.slots, (j->h.mask + 1) * sizeof(*j->h.slots));
-	if (j->app.n > 0)
-		grow_ids(j, est);
+	jm_init(&j->m, estimate_rows(ft), j->app.n > 0 && j->dup == DUP_ERROR);
 	while (tsv_next(ft, &line)) {
 		j->filter_rows++;
-		tsv_split(&fv, line.p, line.n);
+		nf = fields_lead(line.p, line.n, j->fv, j->fneed);
 		if (j->fnf == 0) {
-			j->fnf = fv.n;
-			check_width(&j->fkey, "-k", ft->name, ft->line, fv.n);
-			check_width(&j->app, "-a", ft->name, ft->line, fv.n);
+			j->fnf = nf;
+			check_width(&j->fkey, "-k", ft->name, ft->line, nf);
+			check_width(&j->app, "-a", ft->name, ft->line, nf);
 		}
-		if (fv.n != j->fnf)
+		if (nf != j->fnf)
 			die_at(ft->name, ft->line, "expected %zu fields, found "
-			    "%zu", j->fnf, fv.n);
-		if (!row_key(&j->fkey, j->fkey_span, &fv, &j->key, &key)) {
+			    "%zu", j->fnf, nf);
+		if (!row_key(&j->fkey, j->fkey_span, j->fv, &j->key, &key)) {
 			j->filter_null++;
 			continue;
 		}
@@ -387,22 +367,16 @@ filter_load(struct join *j, struct tsv_in *ft)
 		p->line = ft->line;
 		batch_copy(b, key.p, key.n, &p->key_off);
 		p->key_len = key.n;
-		p->line_off = b->len;
-		p->line_len = join_fields(b, &j->app, &fv);
-		p->hv = hash_bytes(key.p, key.n);
-		hprobe_slot(&j->h, p->hv);
+		p->val_off = b->len;
+		p->val_len = join_fields(b, &j->app, j->app_span, j->fv);
+		p->hv = jm_hash(key.p, key.n);
+		jm_prefetch_slot(&j->m, p->hv);
 		if (++b->n == BATCH || b->len >= BATCH_BYTES)
 			filter_insert(j, ft->name);
 	}
 	filter_insert(j, ft->name);
 	tsv_close(ft);
-	fields_free(&fv);
-	pack_values(j);
-	/* Every data row probes these at random: 2 MiB pages halve the time. */
-	hugepage_advise(j->h.slots, (j->h.mask + 1) * sizeof(*j->h.slots));
-	hugepage_advise(j->h.keys, j->h.keys_len);
-	hugepage_advise(j->voff, j->h.count * sizeof(*j->voff));
-	hugepage_advise(j->vals.p, j->vals.len);
+	j->direct = jm_bytes(&j->m) <= DIRECT_BYTES;
 }
 
 /*
@@ -414,29 +388,19 @@ filter_insert(struct join *j, const char *name)
 {
 	struct batch *b = &j->b;
 	struct pending *p, *end = b->row + b->n;
-	uint32_t id;
-	int isnew;
+	uint64_t first;
 
 	for (p = b->row; p < end; p++) {
-		id = hmap_insert(&j->h, b->buf + p->key_off, p->key_len,
-		    &isnew);
-		if (isnew) {
-			if (j->app.n > 0)
-				store_value(j, id, b->buf + p->line_off,
-				    p->line_len);
-			if (j->fline != NULL)
-				j->fline[id] = p->line;
+		if (jm_put(&j->m, p->hv, b->buf + p->key_off, p->key_len,
+		    b->buf + p->val_off, p->val_len, p->line,
+		    j->app.n > 0 && j->dup == DUP_LAST, &first))
 			continue;
-		}
 		j->filter_dups++;
-		if (j->app.n == 0 || j->dup == DUP_FIRST)
-			continue;
-		if (j->dup == DUP_ERROR)
+		if (j->app.n > 0 && j->dup == DUP_ERROR)
 			die_at(name, p->line, "duplicate key '%s' (first on "
 			    "line %llu; use --first or --last)",
 			    shown(b->buf + p->key_off, p->key_len),
-			    (unsigned long long)j->fline[id]);
-		store_value(j, id, b->buf + p->line_off, p->line_len);
+			    (unsigned long long)first);
 	}
 	b->n = 0;
 	b->len = 0;
@@ -459,78 +423,29 @@ batch_copy(struct batch *b, const char *p, size_t n, size_t *off)
 	b->len += n;
 }
 
-/* Append the fields FL of FV, joined by TAB, to the batch; their length. */
+/*
+ * Append the fields FL of F, joined by TAB, to the batch (adjacent fields
+ * in order, SPAN, are one slice of the row); their length.
+ */
 static size_t
-join_fields(struct batch *b, const struct fieldlist *fl, struct fields *fv)
+join_fields(struct batch *b, const struct fieldlist *fl, int span,
+    const struct slice *f)
 {
 	size_t i, start = b->len, off;
 
+	if (fl->n == 0)
+		return 0;
+	if (span) {
+		batch_copy(b, f[fl->idx[0]].p, f[fl->idx[fl->n - 1]].p +
+		    f[fl->idx[fl->n - 1]].n - f[fl->idx[0]].p, &off);
+		return b->len - start;
+	}
 	for (i = 0; i < fl->n; i++) {
 		if (i > 0)
 			batch_copy(b, "\t", 1, &off);
-		batch_copy(b, fv->f[fl->idx[i]].p, fv->f[fl->idx[i]].n, &off);
+		batch_copy(b, f[fl->idx[i]].p, f[fl->idx[i]].n, &off);
 	}
 	return b->len - start;
-}
-
-/*
- * When every appended value is short, move them into one array of fixed
- * stride indexed by id: a match then costs one cache miss for its value
- * instead of two (offset, then value).
- */
-static void
-pack_values(struct join *j)
-{
-	size_t stride = j->vmax + 1, id;
-	const char *v;
-	uint32_t len;
-
-	if (j->app.n == 0 || stride > 64)
-		return;
-	j->peak_bytes = table_bytes(j) + j->h.count * stride;
-	if ((j->fixed = malloc(j->h.count * stride + 1)) == NULL)
-		die_sys("out of memory");
-	hugepage_advise(j->fixed, j->h.count * stride);
-	for (id = 0; id < j->h.count; id++) {
-		v = j->vals.p + j->voff[id];
-		memcpy(&len, v, 4);
-		j->fixed[id * stride] = (char)len;
-		memcpy(j->fixed + id * stride + 1, v + 4, len);
-	}
-	j->stride = stride;
-	free(j->voff);
-	free(j->fline);
-	free(j->vals.p);
-	j->voff = j->fline = NULL;
-	j->vals.p = NULL;
-	j->vals.len = j->vals.cap = j->ids_cap = 0;
-}
-
-/* Bytes reserved for the table now. */
-static size_t
-table_bytes(const struct join *j)
-{
-	return hmap_bytes(&j->h) + j->vals.cap + j->ids_cap *
-	    ((j->voff != NULL) + (j->fline != NULL)) * sizeof(uint64_t) +
-	    j->h.count * j->stride;
-}
-
-/* The appended value of ID and its length. */
-static inline const char *
-value_of(const struct join *j, uint32_t id, size_t *n)
-{
-	const char *v;
-	uint32_t len;
-
-	if (j->stride != 0) {
-		v = j->fixed + (size_t)id * j->stride;
-		*n = (unsigned char)v[0];
-		return v + 1;
-	}
-	v = j->vals.p + j->voff[id];
-	memcpy(&len, v, 4);
-	*n = len;
-	return v + 4;
 }
 
 /*
@@ -547,7 +462,7 @@ estimate_rows(struct tsv_in *t)
 	int64_t size;
 
 	if (t->in == NULL)
-		return 1 << 16;
+		return 1 << 10;
 	p = t->buf + t->beg;
 	end = t->buf + t->end;
 	while ((nl = memchr(p, '\n', end - p)) != NULL) {
@@ -565,39 +480,6 @@ estimate_rows(struct tsv_in *t)
 	return est > ((size_t)1 << 16) ? est : (size_t)1 << 16;
 }
 
-/* Room for N ids in the per-id arrays. */
-static void
-grow_ids(struct join *j, size_t n)
-{
-	if (n < (size_t)1 << 16)
-		n = (size_t)1 << 16;
-	j->ids_cap = n;
-	if ((j->voff = realloc(j->voff, n * sizeof(*j->voff))) == NULL)
-		die_sys("out of memory");
-	if (j->dup == DUP_ERROR && (j->fline = realloc(j->fline,
-	    n * sizeof(*j->fline))) == NULL)
-		die_sys("out of memory");
-}
-
-/* Record VAL (the appended fields of a filter row) as the value of ID. */
-static void
-store_value(struct join *j, uint32_t id, const char *val, size_t n)
-{
-	uint32_t len32 = n;
-
-	if (id >= j->ids_cap)
-		grow_ids(j, j->ids_cap * 2);
-	if (n > UINT32_MAX)
-		die(EXIT_DATA, "appended fields longer than 4 GiB");
-	bytes_reserve(&j->vals, 4 + n);
-	j->voff[id] = j->vals.len;
-	memcpy(j->vals.p + j->vals.len, &len32, 4);
-	memcpy(j->vals.p + j->vals.len + 4, val, n);
-	j->vals.len += 4 + n;
-	if (n > j->vmax)
-		j->vmax = n;
-}
-
 /*
  * The key of a row: its key fields joined by TAB (TAB never occurs inside a
  * field, so the joining is unambiguous).  Adjacent fields in order are a
@@ -605,7 +487,7 @@ store_value(struct join *j, uint32_t id, const char *val, size_t n)
  * field is \N: null matches nothing, as in SQL.
  */
 static int
-row_key(const struct fieldlist *kl, int span, struct fields *fv,
+row_key(const struct fieldlist *kl, int span, const struct slice *fv,
     struct bytes *scratch, struct slice *key)
 {
 	const struct slice *f;
@@ -613,23 +495,23 @@ row_key(const struct fieldlist *kl, int span, struct fields *fv,
 	char *p;
 
 	for (i = 0; i < kl->n; i++) {
-		f = &fv->f[kl->idx[i]];
+		f = &fv[kl->idx[i]];
 		if (f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N')
 			return 0;
 	}
 	if (span) {
-		f = &fv->f[kl->idx[kl->n - 1]];
-		key->p = fv->f[kl->idx[0]].p;
+		f = &fv[kl->idx[kl->n - 1]];
+		key->p = fv[kl->idx[0]].p;
 		key->n = f->p + f->n - key->p;
 		return 1;
 	}
 	for (n = 0, i = 0; i < kl->n; i++)
-		n += fv->f[kl->idx[i]].n + 1;
+		n += fv[kl->idx[i]].n + 1;
 	scratch->len = 0;
 	bytes_reserve(scratch, n);
 	p = scratch->p;
 	for (i = 0; i < kl->n; i++) {
-		f = &fv->f[kl->idx[i]];
+		f = &fv[kl->idx[i]];
 		if (i > 0)
 			*p++ = '\t';
 		memcpy(p, f->p, f->n);
@@ -649,6 +531,17 @@ is_span(const struct fieldlist *fl)
 		if (fl->idx[i] != fl->idx[i - 1] + 1)
 			return 0;
 	return 1;
+}
+
+/*
+ * How many leading fields a row must be split into to reach every field of
+ * A and B (B may be NULL); the rest are only counted.
+ */
+static size_t
+lead(const struct fieldlist *a, const struct fieldlist *b)
+{
+	return a->max > (b != NULL ? b->max : 0) ? a->max :
+	    b != NULL ? b->max : 0;
 }
 
 /* Headerless input: a field list must fit the first row's width. */
@@ -707,36 +600,99 @@ make_fill(struct join *j, const char *v)
 	}
 }
 
-/* Queue a data row; a full batch is looked up and written. */
+/*
+ * One data row: check its width, find its key, then look it up at once
+ * (a table in the cache) or queue it (a big one).
+ */
 static void
-batch_add(struct join *j, struct slice line, struct fields *fv)
+data_row(struct join *j, struct tsv_in *t, struct slice line)
 {
-	struct batch *b = &j->b;
-	struct pending *p = &b->row[b->n];
 	struct slice key;
+	const char *v = NULL;
+	size_t nf, vn = 0;
+	int null_key;
 
-	if (!row_key(&j->dkey, j->dkey_span, fv, &j->key, &key)) {
+	nf = fields_lead(line.p, line.n, j->fv, j->dneed);
+	if (j->dnf == 0)
+		check_width(&j->dkey, "-d", t->name, t->line, j->dnf = nf);
+	if (nf != j->dnf) {
+		char reason[80];
+
+		snprintf(reason, sizeof(reason), "expected %zu fields, found %zu",
+		    j->dnf, nf);
+		if (!j->rej.open)
+			die_at(t->name, t->line, "%s", reason);
+		rejects_add(&j->rej, t->name, t->line, reason, line.p, line.n);
+		return;
+	}
+	null_key = !row_key(&j->dkey, j->dkey_span, j->fv, &j->key, &key);
+	if (null_key) {
 		/* Null key: never a match; kept by -e and -w. */
 		j->data_null++;
 		key.p = NULL;
 	}
+	if (!j->direct) {
+		batch_add(j, line, key.p, key.n);
+		j->b.row[j->b.n - 1].line = t->line;
+		j->b.row[j->b.n - 1].src = t->name;
+		if (j->b.n == BATCH || j->b.len >= BATCH_BYTES)
+			batch_run(j);
+		return;
+	}
+	if (!null_key)
+		v = jm_get(&j->m, jm_hash(key.p, key.n), key.p, key.n, &vn);
+	emit(j, t->name, t->line, line.p, line.n, null_key, v, vn);
+}
+
+/*
+ * Write a looked-up row: matched (V not NULL, its appended value) or not,
+ * as the mode wants; a row dropped for want of a match goes to --unmatched.
+ */
+static void
+emit(struct join *j, const char *src, uint64_t line, const char *row,
+    size_t n, int null_key, const char *v, size_t vn)
+{
+	if (v != NULL)
+		j->matched++;
+	else
+		j->unmatched++;
+	if ((v != NULL) != (j->mode != ANTI) && j->mode != LEFT) {
+		if (j->unm.open)
+			rejects_add(&j->unm, src, line, null_key ? "null key" :
+			    "no match in filter", row, n);
+		return;
+	}
+	j->rows_out++;
+	out_write(&j->out, row, n);
+	if (j->mode == INNER || j->mode == LEFT) {
+		if (v != NULL) {
+			out_byte(&j->out, '\t');
+			out_write(&j->out, v, vn);
+		} else
+			out_write(&j->out, j->fill.p, j->fill.len);
+	}
+	out_byte(&j->out, '\n');
+}
+
+/* Queue a data row with its key (NULL: a null key); prefetch its slot. */
+static void
+batch_add(struct join *j, struct slice line, const char *key, size_t kn)
+{
+	struct batch *b = &j->b;
+	struct pending *p = &b->row[b->n++];
+
 	batch_copy(b, line.p, line.n, &p->line_off);
 	p->line_len = line.n;
-	p->id = HMAP_NONE;
-	p->key_len = 0;
-	p->null_key = key.p == NULL;
-	if (key.p != NULL) {
-		if (key.p >= line.p && key.p < line.p + line.n)
-			p->key_off = p->line_off + (key.p - line.p);
-		else
-			batch_copy(b, key.p, key.n, &p->key_off);
-		p->key_len = key.n;
-		p->hv = hash_bytes(key.p, key.n);
-		p->id = 0;
-		hprobe_slot(&j->h, p->hv);
-	}
-	if (++b->n == BATCH || b->len >= BATCH_BYTES)
-		batch_run(j);
+	p->null_key = key == NULL;
+	if (key == NULL)
+		return;
+	if (key >= line.p && key < line.p + line.n)
+		p->key_off = p->line_off + (key - line.p);
+	else
+		batch_copy(b, key, kn, &p->key_off);
+	p->key_len = kn;
+	p->hv = jm_hash(key, kn);
+	jm_prefetch_slot(&j->m, p->hv);
 }
 
 /* Look the queued rows up, stage by stage, and write them in order. */
@@ -746,52 +702,19 @@ batch_run(struct join *j)
 	struct batch *b = &j->b;
 	struct pending *p, *end = b->row + b->n;
 	const char *v;
-	size_t vlen;
+	size_t vn;
 
 	for (p = b->row; p < end; p++)
-		if (p->id == 0)
-			hprobe_record(&j->h, p->hv);
-	for (p = b->row; p < end; p++)
-		if (p->id == 0) {
-			p->id = hprobe_find(&j->h, p->hv, b->buf + p->key_off,
-			    p->key_len);
-			if (p->id == HMAP_NONE)
-				continue;
-			if (j->stride != 0)
-				__builtin_prefetch(j->fixed +
-				    (size_t)p->id * j->stride);
-			else if (j->voff != NULL)
-				__builtin_prefetch(&j->voff[p->id]);
-		}
-	if (j->voff != NULL)
-		for (p = b->row; p < end; p++)
-			if (p->id != HMAP_NONE)
-				__builtin_prefetch(j->vals.p + j->voff[p->id]);
+		if (!p->null_key)
+			jm_prefetch_rec(&j->m, p->hv);
 	for (p = b->row; p < end; p++) {
-		if (p->id != HMAP_NONE)
-			j->matched++;
-		else
-			j->unmatched++;
-		if ((p->id != HMAP_NONE) != (j->mode != ANTI) &&
-		    j->mode != LEFT) {
-			/* Dropped for want of a match: keep it if asked. */
-			if (j->unm.open)
-				rejects_add(&j->unm, p->src, p->line,
-				    p->null_key ? "null key" : "no match in filter",
-				    b->buf + p->line_off, p->line_len);
-			continue;
-		}
-		j->rows_out++;
-		out_write(&j->out, b->buf + p->line_off, p->line_len);
-		if (j->mode == INNER || j->mode == LEFT) {
-			if (p->id != HMAP_NONE) {
-				v = value_of(j, p->id, &vlen);
-				out_byte(&j->out, '\t');
-				out_write(&j->out, v, vlen);
-			} else
-				out_write(&j->out, j->fill.p, j->fill.len);
-		}
-		out_byte(&j->out, '\n');
+		v = NULL;
+		vn = 0;
+		if (!p->null_key)
+			v = jm_get(&j->m, p->hv, b->buf + p->key_off,
+			    p->key_len, &vn);
+		emit(j, p->src, p->line, b->buf + p->line_off, p->line_len,
+		    p->null_key, v, vn);
 	}
 	b->n = 0;
 	b->len = 0;

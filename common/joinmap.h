@@ -1,0 +1,132 @@
+/*
+ * joinmap.h - the filter side of a hash join: byte-string keys, each with one
+ * byte-string value stored right after it, in chunks that never move (no
+ * copying as the table grows).  Built once, then probed in batches.  It never
+ * deletes a key and never hands out ids.
+ *
+ * Why not hashmap.h: a join needs key and value together, so that a probe
+ * costs two cache misses (slot, record) instead of three or four (slot,
+ * record, id -> value offset, value), and a 1.6 M-key filter is stored in
+ * about key + value + 12 bytes per key, not a copy per growth step.
+ *
+ * A record is: u16 key length, u16 value length (both 0xffff: u32 key
+ * length and u32 value length follow), then the first line number (u64,
+ * only when the map was made WITH_LINE), the key and the value.  A slot is
+ * 0 (empty) or tag << 40 | (offset + 1); an offset is a chunk number times
+ * JM_CHUNK plus the place in the chunk, so any record is one shift and one
+ * load away.
+ */
+#ifndef P07_JOINMAP_H
+#define P07_JOINMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define JM_CHUNK_BITS	24		/* 16 MiB chunks (of address space) */
+#define JM_CHUNK	((uint64_t)1 << JM_CHUNK_BITS)
+#define JM_OFF_BITS	40
+#define JM_OFF_MASK	((UINT64_C(1) << JM_OFF_BITS) - 1)
+
+struct joinmap {
+	uint64_t	*slots;
+	size_t		 mask;
+	size_t		 count;		/* keys */
+	char		**chunk;	/* chunk i holds offsets i * JM_CHUNK.. */
+	size_t		 nchunks, chunks_cap;
+	char		**block;	/* what malloc gave: a chunk or more */
+	size_t		 nblocks;
+	uint64_t	 used, end;	/* next free offset, end of its chunk */
+	uint64_t	 rec_bytes;	/* bytes of records written */
+	int		 with_line;
+};
+
+/* The map's hash: short keys cost one or two 64x64->128 multiplies. */
+uint64_t	 jm_hash(const void *p, size_t n);
+
+/*
+ * Size the map for EXPECTED keys; WITH_LINE: records keep the line number
+ * of the row that put them (for a duplicate-key message).
+ */
+void		 jm_init(struct joinmap *m, size_t expected, int with_line);
+void		 jm_free(struct joinmap *m);
+
+/*
+ * Insert KEY (hash HV) with VAL and LINE when absent: 1.  Present: 0, its
+ * first line in *FIRST (0 without WITH_LINE), and with REPLACE its value
+ * becomes VAL.
+ */
+int		 jm_put(struct joinmap *m, uint64_t hv, const void *key,
+		    size_t kn, const void *val, size_t vn, uint64_t line,
+		    int replace, uint64_t *first);
+
+/* Bytes held: slots and records. */
+size_t		 jm_bytes(const struct joinmap *m);
+
+/* The record at slot value S (nonzero). */
+static inline const char *
+jm_rec(const struct joinmap *m, uint64_t s)
+{
+	uint64_t off = (s & JM_OFF_MASK) - 1;
+
+	return m->chunk[off >> JM_CHUNK_BITS] + (off & (JM_CHUNK - 1));
+}
+
+/* Key and value lengths of record R; where its line (or key) starts. */
+static inline const char *
+jm_parse(const char *r, size_t *kn, size_t *vn)
+{
+	uint16_t s[2];
+	uint32_t l[2];
+
+	memcpy(s, r, 4);
+	if (s[0] != 0xffff) {
+		*kn = s[0];
+		*vn = s[1];
+		return r + 4;
+	}
+	memcpy(l, r + 4, 8);
+	*kn = l[0];
+	*vn = l[1];
+	return r + 12;
+}
+
+/* Batched look-ups, stage 1: bring the home slot of HV into the cache. */
+static inline void
+jm_prefetch_slot(const struct joinmap *m, uint64_t hv)
+{
+	__builtin_prefetch(&m->slots[hv & m->mask]);
+}
+
+/* Stage 2: bring the record the home slot points to into the cache. */
+static inline void
+jm_prefetch_rec(const struct joinmap *m, uint64_t hv)
+{
+	uint64_t s = m->slots[hv & m->mask];
+
+	if (s != 0 && (s >> JM_OFF_BITS) == (hv >> JM_OFF_BITS))
+		__builtin_prefetch(jm_rec(m, s));
+}
+
+/* Stage 3: the value of KEY (hash HV) and its length; NULL when absent. */
+static inline const char *
+jm_get(const struct joinmap *m, uint64_t hv, const void *key, size_t n,
+    size_t *vn)
+{
+	uint64_t tag = hv >> JM_OFF_BITS, s;
+	size_t i = hv & m->mask, kn;
+	const char *r;
+
+	while ((s = m->slots[i]) != 0) {
+		if ((s >> JM_OFF_BITS) == tag) {
+			r = jm_parse(jm_rec(m, s), &kn, vn);
+			r += m->with_line ? 8 : 0;
+			if (kn == n && memcmp(r, key, n) == 0)
+				return r + n;
+		}
+		i = (i + 1) & m->mask;
+	}
+	return NULL;
+}
+
+#endif
