@@ -48,8 +48,11 @@ $(BIN)/%: cmd/%.c $(BUILD)/libp07.a common/*.h
 
 # The suite runs twice over the input layer: once on the default build and
 # once on a zlib-only build (build/zlib), so both inflate paths are tested.
-test: all
-	$(MAKE) -s BUILD=build/zlib/obj BIN=build/zlib/bin ZLIB_ONLY=1 all
+# Both builds use a job per CPU unless make already runs with -j.
+TEST_JOBS = $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+test:
+	$(MAKE) $(TEST_JOBS) all
+	$(MAKE) -s $(TEST_JOBS) BUILD=build/zlib/obj BIN=build/zlib/bin ZLIB_ONLY=1 all
 	tests/run.sh
 
 # Memory still held at exit is not a leak here (tools free nothing they
