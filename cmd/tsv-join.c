@@ -4,6 +4,8 @@
  * (semi-join), append the filter's columns (inner or left outer join), or
  * keep those that do not match (anti-join).
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,9 @@ struct join {
 	struct fieldlist fkey, dkey, app;
 	int		 fkey_span, dkey_span, app_span; /* adjacent, in order */
 	size_t		 fnf, dnf;		/* field counts; 0 = first row's */
+	const char	*fpath;			/* the filter */
+	int		 fheader;		/* it has a header */
+	int		 frescan;		/* a file it can read again */
 	size_t		 fneed, dneed;		/* leading fields to locate */
 	struct slice	*fv;			/* room for them */
 	struct joinmap	 m;
@@ -95,6 +100,7 @@ static void	 filter_open(struct join *, struct tsv_in *, const char *,
 static void	 filter_load(struct join *, struct tsv_in *);
 static size_t	 estimate_rows(struct tsv_in *);
 static void	 filter_insert(struct join *, const char *);
+static uint64_t	 first_line(struct join *, const char *, size_t);
 static void	 batch_copy(struct batch *, const char *, size_t, size_t *);
 static size_t	 join_fields(struct batch *, const struct fieldlist *, int,
 		    const struct slice *);
@@ -313,9 +319,15 @@ filter_open(struct join *j, struct tsv_in *ft, const char *path,
     const char *keys, const char *app, const char *prefix)
 {
 	struct header fh;
+	struct stat sb;
 	static char *paths[1];
 
 	paths[0] = (char *)path;
+	j->fpath = path;
+	j->fheader = prefix != NULL;
+	/* A duplicate's first line is looked for again, not kept per key. */
+	j->frescan = strcmp(path, "-") != 0 && stat(path, &sb) == 0 &&
+	    S_ISREG(sb.st_mode);
 	tsv_open(ft, paths, 1, prefix != NULL ? TSV_HEADER : 0);
 	if (prefix != NULL) {
 		header_init(&fh, ft->header, ft->header_len);
@@ -347,7 +359,8 @@ filter_load(struct join *j, struct tsv_in *ft)
 	struct batch *b = &j->b;
 	size_t nf;
 
-	jm_init(&j->m, estimate_rows(ft), j->app.n > 0 && j->dup == DUP_ERROR);
+	jm_init(&j->m, estimate_rows(ft), j->app.n > 0 &&
+	    j->dup == DUP_ERROR && !j->frescan);
 	while (tsv_next(ft, &line)) {
 		j->filter_rows++;
 		nf = fields_lead(line.p, line.n, j->fv, j->fneed);
@@ -396,14 +409,37 @@ filter_insert(struct join *j, const char *name)
 		    j->app.n > 0 && j->dup == DUP_LAST, &first))
 			continue;
 		j->filter_dups++;
-		if (j->app.n > 0 && j->dup == DUP_ERROR)
-			die_at(name, p->line, "duplicate key '%s' (first on "
-			    "line %llu; use --first or --last)",
-			    shown(b->buf + p->key_off, p->key_len),
-			    (unsigned long long)first);
+		if (j->app.n == 0 || j->dup != DUP_ERROR)
+			continue;
+		if (!j->m.with_line)
+			first = first_line(j, b->buf + p->key_off, p->key_len);
+		die_at(name, p->line, "duplicate key '%s' (first on line %llu; "
+		    "use --first or --last)", shown(b->buf + p->key_off,
+		    p->key_len), (unsigned long long)first);
 	}
 	b->n = 0;
 	b->len = 0;
+}
+
+/*
+ * The line where KEY first occurs in the filter, read again from the start:
+ * only a duplicate key (an error) needs it, so it is not kept per key.
+ */
+static uint64_t
+first_line(struct join *j, const char *key, size_t kn)
+{
+	struct tsv_in t;
+	struct slice line, k;
+	char *paths[1];
+
+	paths[0] = (char *)j->fpath;
+	tsv_open(&t, paths, 1, j->fheader ? TSV_HEADER : 0);
+	while (tsv_next(&t, &line))
+		if (fields_lead(line.p, line.n, j->fv, j->fneed) == j->fnf &&
+		    row_key(&j->fkey, j->fkey_span, j->fv, &j->key, &k) &&
+		    k.n == kn && memcmp(k.p, key, kn) == 0)
+			return t.line;
+	die(EXIT_DATA, "%s: changed while being read", j->fpath);
 }
 
 /* Copy N bytes to the end of the batch buffer; *OFF says where. */
@@ -477,7 +513,7 @@ estimate_rows(struct tsv_in *t)
 	if (input_is_gzip(t->in))
 		size *= 4;
 	est = (double)size / (p - (t->buf + t->beg)) * lines * 1.05;
-	return est > ((size_t)1 << 16) ? est : (size_t)1 << 16;
+	return est + 1;
 }
 
 /*
