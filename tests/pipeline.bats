@@ -116,8 +116,9 @@ rows() { echo $(( $(wc -l <"$1") - 1 )); }
 	# the top-250 list would be empty at the default m: use m = 1000
 	# (and --data relative to the working directory)
 	cd "$SAMPLE/.."
+	# (no SQLite database: this test reads the star and KPI files only)
 	run "$REPO/pipelines/full.sh" --quiet --data "$(basename "$SAMPLE")" --out "$BATS_TEST_TMPDIR/o" \
-	    --as-of 2025-08-13 --limit 1000 --m 1000 --no-report
+	    --as-of 2025-08-13 --limit 1000 --m 1000 --no-report --no-sqlite
 	assert_success
 	o=$BATS_TEST_TMPDIR/o
 	assert_equal "$(rows "$o/star/dim_title.tsv")" 1000
@@ -206,7 +207,7 @@ deleted $removed"
 		wait "$pid" || true
 		[ ! -e "$d/out" ] || fail "out exists after SIG$sig"
 	done
-	run "$REPO/pipelines/full.sh" --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report
+	run "$REPO/pipelines/full.sh" --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
 	assert_success
 	[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
 }
