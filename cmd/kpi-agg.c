@@ -13,7 +13,6 @@
 #include "fieldlist.h"
 #include "hashmap.h"
 #include "hashprobe.h"
-#include "hugepage.h"
 #include "msg.h"
 #include "numfmt.h"
 #include "out.h"
@@ -989,10 +988,15 @@ keep_text(struct agg *a, struct op *op, uint32_t gid, struct slice v)
 static void
 add_value(struct vstore *vs, uint32_t gid, int64_t v)
 {
+	size_t cap;
+
 	if (vs->n == vs->cap) {
-		vs->cap = vs->cap ? vs->cap * 2 : 4096;
-		vs->gid = xrealloc(vs->gid, vs->cap * sizeof(*vs->gid));
-		vs->val = xrealloc(vs->val, vs->cap * sizeof(*vs->val));
+		cap = vs->cap ? vs->cap * 2 : 4096;
+		vs->gid = bigbuf_grow(vs->gid, vs->cap * sizeof(*vs->gid),
+		    cap * sizeof(*vs->gid));
+		vs->val = bigbuf_grow(vs->val, vs->cap * sizeof(*vs->val),
+		    cap * sizeof(*vs->val));
+		vs->cap = cap;
 	}
 	vs->gid[vs->n] = gid;
 	vs->val[vs->n++] = v;
@@ -1028,8 +1032,9 @@ add_distinct(struct agg *a, struct op *op, uint32_t gid, struct slice s)
 		d->have_last = 1;
 	}
 	if (d->npairs == d->cap) {
+		d->pairs = bigbuf_grow(d->pairs, d->cap * sizeof(*d->pairs),
+		    (d->cap ? d->cap * 2 : 4096) * sizeof(*d->pairs));
 		d->cap = d->cap ? d->cap * 2 : 4096;
-		d->pairs = xrealloc(d->pairs, d->cap * sizeof(*d->pairs));
 	}
 	d->pairs[d->npairs++] = (uint64_t)gid << 32 | id;
 	G_N(a, op, gid)++;
@@ -1471,11 +1476,12 @@ finish_vstore(struct agg *a, struct vstore *vs)
 		start[vs->gid[i] + 2]++;
 	for (g = 0; g < ng; g++)
 		start[g + 2] += start[g + 1];
-	sorted = xrealloc(NULL, (vs->n + 1) * sizeof(*sorted));
+	/* big arrays in huge pages: a page fault per 4 KiB cost more here */
+	sorted = bigbuf_grow(NULL, 0, (vs->n + 1) * sizeof(*sorted));
 	for (i = 0; i < vs->n; i++)
 		sorted[start[vs->gid[i] + 1]++] = vs->val[i];
-	free(vs->gid);
-	free(vs->val);
+	bigbuf_free(vs->gid, vs->cap * sizeof(*vs->gid));
+	bigbuf_free(vs->val, vs->cap * sizeof(*vs->val));
 	vs->gid = NULL;
 	vs->val = sorted;
 	vs->start = start;	/* now group g is [start[g], start[g+1]) */
@@ -1546,8 +1552,7 @@ finish_distinct(struct agg *a, struct op *op)
 		G_N(a, op, g) = sum;
 		sum += c;
 	}
-	ids = xrealloc(NULL, (d->npairs + 1) * sizeof(*ids));
-	hugepage_advise(ids, d->npairs * sizeof(*ids));
+	ids = bigbuf_grow(NULL, 0, (d->npairs + 1) * sizeof(*ids));
 	for (i = 0; i < d->npairs; i++) {
 		if (i + 16 < d->npairs)
 			__builtin_prefetch(BLK(a, d->pairs[i + 16] >> 32) +
@@ -1555,13 +1560,13 @@ finish_distinct(struct agg *a, struct op *op)
 		p = d->pairs[i];
 		ids[G_N(a, op, (uint32_t)(p >> 32))++] = (uint32_t)p;
 	}
-	free(d->pairs);
+	bigbuf_free(d->pairs, d->cap * sizeof(*d->pairs));
 	d->pairs = NULL;
 	for (g = 0, beg = 0; g < ng; g++, beg = end) {
 		end = G_N(a, op, g);
 		G_N(a, op, g) = distinct_ids(ids + beg, end - beg);
 	}
-	free(ids);
+	bigbuf_free(ids, (d->npairs + 1) * sizeof(*ids));
 	hmap_free(&d->ids);
 }
 
@@ -2141,7 +2146,7 @@ is_count(const struct agg *a, const struct colref *c)
 static void
 sort_by_key(struct agg *a, uint32_t *order, size_t n, int by_count)
 {
-	struct keyent *e = xrealloc(NULL, (n + 1) * sizeof(*e));
+	struct keyent *e = bigbuf_grow(NULL, 0, (n + 1) * sizeof(*e));
 	struct keysort ks = { a, NULL, 0 };
 	const char *k;
 	size_t i, len;
@@ -2160,7 +2165,7 @@ sort_by_key(struct agg *a, uint32_t *order, size_t n, int by_count)
 	sort_keyents(&ks, e, n);
 	for (i = 0; i < n; i++)
 		order[i] = e[i].gid;
-	free(e);
+	bigbuf_free(e, (n + 1) * sizeof(*e));
 }
 
 static void
@@ -2170,7 +2175,7 @@ write_output(struct agg *a)
 	size_t n = 0, k = 0, i;
 	uint64_t in_scope = 0, rank = 0;
 
-	order = xrealloc(NULL, (ng + 1) * sizeof(*order));
+	order = bigbuf_grow(NULL, 0, (ng + 1) * sizeof(*order));
 	for (g = 0; g < ng; g++)
 		if (having_ok(a, g))
 			order[n++] = g;
@@ -2205,7 +2210,7 @@ write_output(struct agg *a)
 			rank = 0;
 		write_row(a, order[i], ++rank);
 	}
-	free(order);
+	bigbuf_free(order, (ng + 1) * sizeof(*order));
 }
 
 static void
