@@ -355,3 +355,86 @@ EOT
 	assert_success
 	assert_output $'a\ts\tt\tlo\thi\nx\t0.6667\t0.666666\t0.33\t0.333333\ny\t0.5001\t0.500050\t0.00\t0.500000'
 }
+
+# Keys k000000..: N rows over about G groups, unsorted (fixed seed), with
+# a value column v (10 % \N) and a text column t.
+gen_many() {
+	awk -v n="$1" -v g="$2" 'BEGIN {
+		srand(11); print "k\tv\tt"
+		for (i = 0; i < n; i++) {
+			v = rand() < 0.1 ? "\\N" : sprintf("v%d", int(rand() * 50))
+			printf "k%06d\t%s\tr%d\n", int(rand() * g), v, i
+		}
+	}'
+}
+
+@test "many groups (table growth, batches): counts vs sort | uniq -c" {
+	gen_many 150000 60000 >"$BATS_TEST_TMPDIR/m.tsv"
+	kpi-agg -g k count "$BATS_TEST_TMPDIR/m.tsv" | tail -n +2 >"$BATS_TEST_TMPDIR/got"
+	tail -n +2 "$BATS_TEST_TMPDIR/m.tsv" | cut -f1 | LC_ALL=C sort | uniq -c |
+	    awk '{ print $2 "\t" $1 }' >"$BATS_TEST_TMPDIR/want"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -gt 50000 ]
+	# --sort-by a count: count descending, then the key ascending
+	kpi-agg -g k n=count --sort-by n:desc "$BATS_TEST_TMPDIR/m.tsv" | tail -n +2 >"$BATS_TEST_TMPDIR/got"
+	LC_ALL=C sort -t "$(printf '\t')" -k2,2nr -k1,1 "$BATS_TEST_TMPDIR/want" >"$BATS_TEST_TMPDIR/want2"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want2"
+	# ... then a second column; the key breaks the remaining ties
+	kpi-agg -g k n=count c=count-nonnull:v --sort-by n:desc,c "$BATS_TEST_TMPDIR/m.tsv" | tail -n +2 >"$BATS_TEST_TMPDIR/got"
+	awk -F'\t' 'NR > 1 { n[$1]++; c[$1] += $2 != "\\N" } END { for (k in n) print k "\t" n[k] "\t" c[k] }' \
+	    "$BATS_TEST_TMPDIR/m.tsv" | LC_ALL=C sort -t "$(printf '\t')" -k2,2nr -k3,3n -k1,1 >"$BATS_TEST_TMPDIR/want"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+}
+
+@test "many groups: first and last follow input order across batches" {
+	gen_many 100000 30000 >"$BATS_TEST_TMPDIR/m.tsv"
+	kpi-agg -g k first:t last:t "$BATS_TEST_TMPDIR/m.tsv" | tail -n +2 >"$BATS_TEST_TMPDIR/got"
+	awk -F'\t' 'NR > 1 { if (!($1 in f)) f[$1] = $3; l[$1] = $3 } END { for (k in f) print k "\t" f[k] "\t" l[k] }' \
+	    "$BATS_TEST_TMPDIR/m.tsv" | LC_ALL=C sort >"$BATS_TEST_TMPDIR/want"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+}
+
+@test "count-distinct on many groups vs sort -u | cut | uniq -c, sorted and unsorted values" {
+	gen_many 150000 40000 >"$BATS_TEST_TMPDIR/m.tsv"
+	awk -F'\t' 'NR > 1 && $2 != "\\N" { print $1 "\t" $2 }' "$BATS_TEST_TMPDIR/m.tsv" |
+	    LC_ALL=C sort -u | cut -f1 | uniq -c | awk '{ print $2 "\t" $1 }' >"$BATS_TEST_TMPDIR/nn"
+	# groups whose values are all \N count 0
+	tail -n +2 "$BATS_TEST_TMPDIR/m.tsv" | cut -f1 | LC_ALL=C sort -u |
+	    LC_ALL=C join -t "$(printf '\t')" -a 1 -e 0 -o 0,2.2 - "$BATS_TEST_TMPDIR/nn" >"$BATS_TEST_TMPDIR/want"
+	kpi-agg -g k count-distinct:v "$BATS_TEST_TMPDIR/m.tsv" | tail -n +2 >"$BATS_TEST_TMPDIR/got"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+	# the same rows sorted by value (the repeated-value shortcut)
+	{ head -n 1 "$BATS_TEST_TMPDIR/m.tsv"; tail -n +2 "$BATS_TEST_TMPDIR/m.tsv" |
+	    LC_ALL=C sort -t "$(printf '\t')" -k2,2; } >"$BATS_TEST_TMPDIR/s.tsv"
+	kpi-agg -g k count-distinct:v "$BATS_TEST_TMPDIR/s.tsv" | tail -n +2 >"$BATS_TEST_TMPDIR/got"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+	# one group with many values (a group's ids out of order get sorted)
+	kpi-agg count-distinct:t count-distinct:v "$BATS_TEST_TMPDIR/m.tsv" >"$BATS_TEST_TMPDIR/got"
+	printf 'count_distinct_t\tcount_distinct_v\n150000\t50\n' >"$BATS_TEST_TMPDIR/want"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+}
+
+@test "the first bad row is the one reported, wherever it falls in a batch" {
+	awk 'BEGIN { print "g\tx"; for (i = 2; i <= 100; i++) print "a\t" (i == 50 ? "x" : i) }' >"$BATS_TEST_TMPDIR/b.tsv"
+	printf 'a\t1\textra\n' >>"$BATS_TEST_TMPDIR/b.tsv"
+	run --separate-stderr kpi-agg -g g sum:x "$BATS_TEST_TMPDIR/b.tsv"
+	assert_failure 1
+	[ "$stderr" = "kpi-agg: $BATS_TEST_TMPDIR/b.tsv:50: bad x 'x' (expected a number or \\N)" ] || fail "$stderr"
+	# a bad bucket value (found while building keys) after a bad number
+	# in the same batch, and alone
+	awk 'BEGIN { print "g\tx\ty"; for (i = 2; i <= 100; i++)
+		print "a\t" (i == 50 ? "z" : i) "\t" (i == 45 ? "bad" : 1) }' >"$BATS_TEST_TMPDIR/c.tsv"
+	run --separate-stderr kpi-agg --bucket x=0,50,100 count sum:y "$BATS_TEST_TMPDIR/c.tsv"
+	assert_failure 1
+	[ "$stderr" = "kpi-agg: $BATS_TEST_TMPDIR/c.tsv:45: bad y 'bad' (expected a number or \\N)" ] || fail "$stderr"
+	run --separate-stderr kpi-agg --bucket x=0,50,100 count "$BATS_TEST_TMPDIR/c.tsv"
+	assert_failure 1
+	[ "$stderr" = "kpi-agg: $BATS_TEST_TMPDIR/c.tsv:50: bad x 'z' (expected a number or \\N)" ] || fail "$stderr"
+	run --separate-stderr kpi-agg -g g count <(head -n 100 "$BATS_TEST_TMPDIR/b.tsv"; printf 'a\n')
+	assert_failure 1
+	[[ "$stderr" == "kpi-agg: "*":101: 1 fields (expected 2)" ]] || fail "$stderr"
+	# in the first of two files: reported before the second is read
+	run --separate-stderr kpi-agg -g g sum:x "$BATS_TEST_TMPDIR/b.tsv" "$BATS_TEST_TMPDIR/missing.tsv"
+	assert_failure 1
+	[ "$stderr" = "kpi-agg: $BATS_TEST_TMPDIR/b.tsv:50: bad x 'x' (expected a number or \\N)" ] || fail "$stderr"
+}
