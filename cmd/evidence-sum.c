@@ -31,6 +31,8 @@
 #define END_OF_TIME	"9999-12-31"
 #define AHEAD		16	/* look-ups in flight per gate (prefetch distance) */
 #define GROUP_LINEAR	32	/* a group's keys compared one by one up to this */
+#define SET_SHORT	64	/* in_set members shorter than this ... */
+#define SET_BUCKET	4	/* ... at most this many of a length: compared */
 
 enum check {
 	ROW_COUNT_BETWEEN, ROW_COUNT_EQ, EXPR, NOT_NULL, UNIQUE, BETWEEN,
@@ -139,6 +141,9 @@ struct tracker {
 	int		 live;		/* columns resolved for this pass */
 	struct keyset	 seen;		/* keys of the runs so far */
 	int		 sorted;	/* so far each run's key > the last's */
+	int		 late;		/* no scd2_contiguous: answers may lag */
+	int		 came_back;	/* late: some run's key was seen before */
+	struct queue	 q;		/* late: inserts in flight */
 	const char	*full;		/* the table, to catch up */
 	size_t		 nfields;
 	char		*prev, *kbuf;
@@ -183,6 +188,8 @@ struct gate {
 	double		 lo, hi;
 	int64_t		 ilo, ihi;
 	struct hashmap	 set;
+	uint32_t	*bylen;		/* in_set: member ids by length ... */
+	uint16_t	 lenstart[SET_SHORT + 1];	/* ... from here */
 	regex_t		 re;
 	struct idpat	*pat;		/* the same pattern without regexec */
 	char		*rebuf;		/* the value NUL-terminated, for regexec */
@@ -670,6 +677,52 @@ parse_range(struct gate *g, int integer)
 	}
 }
 
+/*
+ * A short enumeration (category, is_lead) is looked up by comparing the
+ * few members of the value's length: no hash of the value.  Sets with many
+ * members of one length keep to the hashmap (g->bylen NULL).
+ */
+static void
+index_set(struct gate *g)
+{
+	size_t count[SET_SHORT + 1] = { 0 }, len, i;
+	uint32_t id;
+
+	for (id = 0; id < g->set.count; id++) {
+		hmap_key(&g->set, id, &len);
+		if (len < SET_SHORT && ++count[len] > SET_BUCKET)
+			return;
+	}
+	for (len = 0, i = 0; len < SET_SHORT; len++) {
+		g->lenstart[len] = (uint16_t)i;
+		i += count[len];
+	}
+	g->lenstart[SET_SHORT] = (uint16_t)i;
+	g->bylen = xrealloc(NULL, (i + 1) * sizeof(*g->bylen));
+	memset(count, 0, sizeof(count));
+	for (id = 0; id < g->set.count; id++) {
+		hmap_key(&g->set, id, &len);
+		if (len < SET_SHORT)
+			g->bylen[g->lenstart[len] + count[len]++] = id;
+	}
+}
+
+static int
+in_set(const struct gate *g, struct slice v)
+{
+	const char *k;
+	size_t i, n;
+
+	if (g->bylen == NULL || v.n >= SET_SHORT)
+		return hmap_find(&g->set, v.p, v.n) != HMAP_NONE;
+	for (i = g->lenstart[v.n]; i < g->lenstart[v.n + 1]; i++) {
+		k = hmap_key(&g->set, g->bylen[i], &n);
+		if (v.n == 0 || memcmp(k, v.p, v.n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 parse_argument(struct run *r, struct gate *g)
 {
@@ -705,6 +758,7 @@ parse_argument(struct run *r, struct gate *g)
 			free(v[i]);
 		}
 		free(v);
+		index_set(g);
 		break;
 	case MATCHES:
 		if ((rc = regcomp(&g->re, g->arg, REG_EXTENDED | REG_NOSUB))
@@ -1571,7 +1625,10 @@ register_trackers(struct run *r)
 			tr->spec = spec;
 			tr->cols = g->cols;
 			tr->ncols = g->def->check == UNIQUE ? 1 : g->ncols;
+			tr->late = 1;
 		}
+		if (g->def->check == SCD2_CONTIGUOUS)
+			r->trk[j].late = 0;	/* needs the answer per row */
 		g->trk = (int)j;
 	}
 }
@@ -1592,16 +1649,54 @@ tracker_start(struct tracker *tr, const struct header *h, const char *full)
 	tr->live = 1;
 	tr->have_prev = 0;
 	tr->sorted = 1;
+	tr->came_back = 0;
+	tr->q.n = tr->q.head = 0;
 	tr->full = full;
 	tr->nfields = h->names.n;
 	kset_init(&tr->seen, 1 << 12);
 }
 
+/* The oldest late insert; a key seen before makes the table ungrouped. */
+static void
+tracker_oldest(struct tracker *tr)
+{
+	if (!kset_insert_encoded(&tr->seen, &queue_pop(&tr->q)->p))
+		tr->came_back = 1;
+}
+
+/*
+ * A new run's key into the set.  When only unique and scd2_one_current use
+ * the runs, a key that comes back just sends them to their exact pass, so
+ * the answer may come AHEAD runs late (or at tracker_end): the inserts go
+ * through the prefetching queue like the other key sets.
+ */
+static void
+tracker_insert(struct tracker *tr, struct slice k)
+{
+	if (!tr->late) {
+		tr->reappeared = !kset_insert(&tr->seen, k.p, k.n);
+		return;
+	}
+	if (tr->q.n == AHEAD)
+		tracker_oldest(tr);
+	if (!kset_encode(&tr->seen, k.p, k.n, &queue_push(&tr->q)->p)) {
+		tr->q.n--;	/* not fixed-width: in order, now */
+		while (tr->q.n > 0)
+			tracker_oldest(tr);
+		if (!kset_insert(&tr->seen, k.p, k.n))
+			tr->came_back = 1;
+	}
+	tr->reappeared = tr->came_back;
+}
+
 static void
 tracker_end(struct tracker *tr)
 {
-	if (tr->live)
-		kset_free(&tr->seen);
+	if (!tr->live)
+		return;
+	while (tr->q.n > 0)
+		tracker_oldest(tr);
+	kset_free(&tr->seen);
 	tr->live = 0;
 }
 
@@ -1698,7 +1793,7 @@ tracker_row(struct tracker *tr, const struct fields *fv, uint64_t line)
 	    !bytes_less(tr->prev, tr->prevlen, k.p, k.n))
 		tracker_catch_up(tr, line);
 	if (!tr->sorted)
-		tr->reappeared = !kset_insert(&tr->seen, k.p, k.n);
+		tracker_insert(tr, k);
 	if (k.n > tr->prevcap) {
 		tr->prevcap = k.n * 2;
 		tr->prev = xrealloc(tr->prev, tr->prevcap);
@@ -2136,7 +2231,7 @@ check_row(struct run *r, struct gate *g, const struct fields *fv,
 		if (is_null(v))
 			break;
 		g->checked++;
-		if (hmap_find(&g->set, v.p, v.n) != HMAP_NONE)
+		if (in_set(g, v))
 			break;
 		g->unexpected++;
 		/* One example per value not in the set: drift, not noise. */
@@ -2362,6 +2457,10 @@ start_trackers(struct run *r, int fi, struct gate **gs, size_t ngs,
 static void
 end_of_pass(struct run *r, struct gate *g)
 {
+	/* a run key came back, found late (tracker_insert) */
+	if (g->trk >= 0 && r->trk[g->trk].came_back &&
+	    g->def->check != SCD2_CONTIGUOUS)
+		g->fallback = 1;
 	switch (g->def->check) {
 	case UNIQUE:
 		if (g->trk >= 0) {
