@@ -126,16 +126,7 @@ people_of_principals() {
 
 # --- dim_title (SCD type 2) ----------------------------------------------------
 title_snapshot() {
-	tsv-join -f "$S/title_episode.tsv" -k tconst -w \
-	    -a parentTconst,seasonNumber,episodeNumber "$S/title_basics.tsv" |
-	surrogate-key -k title_key=tconst |
-	year_keys |
-	reshape 'tconst title_key title_type=titleType primary_title=primaryTitle
-	    original_title=originalTitle is_adult=isAdult start_year=startYear
-	    end_year=endYear runtime_minutes=runtimeMinutes genres
-	    parent_tconst=parentTconst season_number=seasonNumber
-	    episode_number=episodeNumber start_year_key end_year_key' |
-	sorted_body 1,1 >"$S/dim_title.snapshot.tsv"
+	title_snapshot_of "$S/title_basics.tsv" "$S/title_episode.tsv" >"$S/dim_title.snapshot.tsv"
 }
 merge_titles() {
 	local prev=$S/dim_title.prev.tsv
@@ -147,73 +138,36 @@ merge_titles() {
 	scd2-merge --as-of "$AS_OF" -k tconst --sk title_sk \
 	    --stats "$W/stats/dim_title.scd2-merge.tsv" \
 	    -o "$W/star/dim_title.tsv" "$prev" "$S/dim_title.snapshot.tsv"
-	where_eq is_current 1 is_deleted 0 <"$W/star/dim_title.tsv" |
-	    reshape 'tconst title_key title_sk title_type genres' >"$S/title_current.tsv"
+	current_titles_of "$W/star/dim_title.tsv" >"$S/title_current.tsv"
 }
 
 # --- facts ---------------------------------------------------------------------
 fact_ratings() {
-	local ELIGIBLE=
-	# C computed from the data: the vote-weighted mean rating of movies
-	[ "$C" != auto ] || ELIGIBLE=title_type=movie
 	tsv-join -f "$S/title_current.tsv" -k tconst -a title_key,title_sk,title_type \
-	    "$S/title_ratings.tsv" |
-	wrating -r averageRating -v numVotes -m "$M" -C "$C" \
-	    ${ELIGIBLE:+--eligible "$ELIGIBLE"} -n weighted_rating -p 2 \
-	    --stats "$W/stats/fact_ratings.wrating.tsv" |
-	rating_bucket |
-	awk -F'\t' -v OFS='\t' -v d="$AS_OF" 'NR == 1 { print $0, "snapshot_date"; next } { print $0, d }' |
-	reshape 'title_key title_sk snapshot_date average_rating=averageRating
-	    num_votes=numVotes weighted_rating rating_bucket' >"$S/fact_ratings.new.tsv"
-	if [ -n "$STATE" ] && [ -f "$STATE/fact_ratings.tsv" ]; then
-		# earlier snapshots stay; a replay of this date replaces its rows
-		{ awk -F'\t' -v d="$AS_OF" 'NR == 1 || $3 != d' "$STATE/fact_ratings.tsv"
-		  tail -n +2 "$S/fact_ratings.new.tsv"; } >"$W/star/fact_ratings.tsv"
-	else
-		mv "$S/fact_ratings.new.tsv" "$W/star/fact_ratings.tsv"
-	fi
+	    "$S/title_ratings.tsv" | ratings_fact >"$S/fact_ratings.new.tsv"
+	append_ratings "$S/fact_ratings.new.tsv"
 }
 fact_cast_crew() {
-	# is_lead = ordering <= 3, as a lookup of every spelling imdb-cat lets
-	# through (leading zeros too): three C passes instead of an awk
-	local w
-	{
-		printf 'ordering\tis_lead\n'
-		for ((w = 1; w <= 18; w++)); do printf '%0*d\t1\n' "$w" 1 "$w" 2 "$w" 3; done
-	} >"$S/is_lead.tsv"
-	surrogate-key --replace -k title_key=tconst -k person_key=nconst \
-	    --stats "$W/stats/fact_cast_crew.surrogate-key.tsv" "$S/title_principals.tsv" |
-	tsv-join -f "$S/is_lead.tsv" -k ordering -a is_lead -w --fill 0 |
-	reshape 'title_key person_key ordering category job characters is_lead' \
+	cast_crew_of "$S/title_principals.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" \
 	    >"$W/star/fact_cast_crew.tsv"
 }
+
 # --- dim_person, with inferred members for people missing from name.basics ----
 dim_person() {
 	{
-		surrogate-key -k person_key=nconst "$S/name_basics.tsv" |
-		awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_inferred"; next } { print $0, 0 }' |
-		reshape 'person_key nconst primary_name=primaryName birth_year=birthYear
-		    death_year=deathYear primary_profession=primaryProfession
-		    known_for_titles=knownForTitles is_inferred'
+		people_of "$S/name_basics.tsv"
 		tsv-join -e -f "$S/name_basics.tsv" -k nconst "$S/title_principals.tsv" |
 		kpi-agg -g nconst count --stats "$W/stats/dim_person_inferred.kpi-agg.tsv" |
-		surrogate-key -k person_key=nconst |
-		awk -F'\t' -v OFS='\t' 'NR > 1 { print $3, $1, "\\N", "\\N", "\\N", "\\N", "\\N", 1 }'
+		inferred_people
 	} >"$W/star/dim_person.tsv"
 }
 
 # --- genres: the bridge and dim_genre ------------------------------------------
 bridge() {
-	tsv-split-genres -f genres --null-as Unknown --ordinal genre_ordinal \
-	    --count genre_count --weight allocation_weight \
-	    --stats "$W/stats/title_genre_bridge.tsv-split-genres.tsv" "$S/title_current.tsv" |
-	surrogate-key -k genre_key=genres >"$S/bridge_full.tsv"
-	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_primary"; next } { print $0, ($6 == 1 ? 1 : 0) }' \
-	    "$S/bridge_full.tsv" |
-	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary' \
-	    >"$W/star/title_genre_bridge.tsv"
+	genres_of "$S/title_current.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" \
+	    >"$S/bridge_full.tsv"
+	bridge_of "$S/bridge_full.tsv" >"$W/star/title_genre_bridge.tsv"
 }
-
 
 # --- the star schema in two lanes: the credits, and everything else --------------
 s_ratings_of_titles() {

@@ -168,6 +168,101 @@ rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
 	}'
 }
 
+# --- the star schema's transforms, shared by full.sh and partitioned.sh ------
+# Each reads the files it is named (or stdin) and writes rows on stdout, so
+# the same code runs on the whole input or on one partition of it.
+
+title_snapshot_of() {	# title_snapshot_of BASICS EPISODES: dim_title's snapshot by tconst
+	# IMDb writes its files sorted by tconst and the joins keep that order:
+	# sort only a file that is not (the check costs a fifth of a sort)
+	if tail -n +2 "$1" | sort -C -t "$(printf '\t')" -k1,1; then
+		snapshot_rows "$1" "$2"
+	else
+		snapshot_rows "$1" "$2" | sorted_body 1,1
+	fi
+}
+snapshot_rows() {	# snapshot_rows BASICS EPISODES: the snapshot in BASICS's order
+	tsv-join -f "$2" -k tconst -w -a parentTconst,seasonNumber,episodeNumber "$1" |
+	surrogate-key -k title_key=tconst |
+	year_keys |
+	reshape 'tconst title_key title_type=titleType primary_title=primaryTitle
+	    original_title=originalTitle is_adult=isAdult start_year=startYear
+	    end_year=endYear runtime_minutes=runtimeMinutes genres
+	    parent_tconst=parentTconst season_number=seasonNumber
+	    episode_number=episodeNumber start_year_key end_year_key'
+}
+
+current_titles_of() {	# current_titles_of DIM: the live current version of each title
+	where_eq is_current 1 is_deleted 0 <"$1" |
+	reshape 'tconst title_key title_sk title_type genres'
+}
+
+# is_lead = ordering <= 3: a lookup of every spelling of 1, 2 and 3 that
+# imdb-cat lets through (leading zeros too), so tsv-join adds the column --
+# C passes instead of an awk over every credit
+is_lead_table() {
+	local w
+	printf 'ordering\tis_lead\n'
+	for ((w = 1; w <= 18; w++)); do printf '%0*d\t1\n' "$w" 1 "$w" 2 "$w" 3; done
+}
+
+cast_crew_of() {	# cast_crew_of PRINCIPALS STATS [COLUMN...]: fact_cast_crew rows, COLUMNs first
+	local in=$1 stats=$2
+	shift 2
+	surrogate-key --replace -k title_key=tconst -k person_key=nconst --stats "$stats" "$in" |
+	tsv-join -f <(is_lead_table) -k ordering -a is_lead -w --fill 0 |
+	reshape "$* title_key person_key ordering category job characters is_lead"
+}
+
+genres_of() {	# genres_of TITLES STATS: a row per title and genre, with genre_key
+	tsv-split-genres -f genres --null-as Unknown --ordinal genre_ordinal \
+	    --count genre_count --weight allocation_weight --stats "$2" "$1" |
+	surrogate-key -k genre_key=genres
+}
+
+bridge_of() {	# bridge_of GENRES: title_genre_bridge from genres_of's rows
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_primary"; next } { print $0, ($6 == 1 ? 1 : 0) }' "$1" |
+	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary'
+}
+
+people_of() {	# people_of NAMES: dim_person rows of the people in name.basics
+	surrogate-key -k person_key=nconst "$1" |
+	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_inferred"; next } { print $0, 0 }' |
+	reshape 'person_key nconst primary_name=primaryName birth_year=birthYear
+	    death_year=deathYear primary_profession=primaryProfession
+	    known_for_titles=knownForTitles is_inferred'
+}
+
+inferred_people() {	# stdin: distinct nconsts (column nconst) -> inferred dim_person rows
+	surrogate-key -k person_key=nconst | reshape 'person_key nconst' |
+	awk -F'\t' -v OFS='\t' 'NR > 1 { print $1, $2, "\\N", "\\N", "\\N", "\\N", "\\N", 1 }'
+}
+
+# ratings_fact: ratings joined to title_key, title_sk and title_type on stdin
+# -> the fact_ratings rows of AS_OF's snapshot (C from the movies unless set)
+ratings_fact() {
+	local eligible=''
+	[ "$C" != auto ] || eligible=title_type=movie
+	wrating -r averageRating -v numVotes -m "$M" -C "$C" \
+	    ${eligible:+--eligible "$eligible"} -n weighted_rating -p 2 \
+	    --stats "$W/stats/fact_ratings.wrating.tsv" |
+	rating_bucket |
+	awk -F'\t' -v OFS='\t' -v d="$AS_OF" 'NR == 1 { print $0, "snapshot_date"; next } { print $0, d }' |
+	reshape 'title_key title_sk snapshot_date average_rating=averageRating
+	    num_votes=numVotes weighted_rating rating_bucket'
+}
+
+# append_ratings NEW: star/fact_ratings.tsv = the earlier snapshots of STATE
+# (a replay of AS_OF replaces its rows) and NEW
+append_ratings() {
+	if [ -n "$STATE" ] && [ -f "$STATE/fact_ratings.tsv" ]; then
+		{ awk -F'\t' -v d="$AS_OF" 'NR == 1 || $3 != d' "$STATE/fact_ratings.tsv"
+		  tail -n +2 "$1"; } >"$W/star/fact_ratings.tsv"
+	else
+		mv "$1" "$W/star/fact_ratings.tsv"
+	fi
+}
+
 dim_genre() {
 	{
 		printf 'genre_name\n'

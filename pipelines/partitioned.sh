@@ -137,35 +137,21 @@ part_belong() {	# part_belong K NAME [ignore]: NAME rows whose tconst is a title
 }
 part_titles() {	# part_titles K: the snapshot, dim_title and the current titles
 	local k=$1
-	tsv-join -f "$P/title_episode.in.$k.tsv" -k tconst -w \
-	    -a parentTconst,seasonNumber,episodeNumber "$P/title_basics.$k.tsv" |
-	surrogate-key -k title_key=tconst |
-	year_keys |
-	reshape 'tconst title_key title_type=titleType primary_title=primaryTitle
-	    original_title=originalTitle is_adult=isAdult start_year=startYear
-	    end_year=endYear runtime_minutes=runtimeMinutes genres
-	    parent_tconst=parentTconst season_number=seasonNumber
-	    episode_number=episodeNumber start_year_key end_year_key' |
-	sorted_body 1,1 >"$P/dim_title.snapshot.$k.tsv"
+	title_snapshot_of "$P/title_basics.$k.tsv" "$P/title_episode.in.$k.tsv" \
+	    >"$P/dim_title.snapshot.$k.tsv"
 	scd2-merge --as-of "$AS_OF" -k tconst --sk title_sk \
 	    --stats "$P/stats/$k/dim_title.scd2-merge.tsv" \
 	    -o "$P/dim_title.$k.tsv" "$P/dim_title.prev.$k.tsv" "$P/dim_title.snapshot.$k.tsv"
-	where_eq is_current 1 <"$P/dim_title.$k.tsv" | where_eq is_deleted 0 |
-	    reshape 'tconst title_key title_sk title_type genres' >"$P/title_current.$k.tsv"
+	current_titles_of "$P/dim_title.$k.tsv" >"$P/title_current.$k.tsv"
 }
 part_facts() {	# part_facts K: the ratings join, fact_cast_crew, the bridge, nconsts
 	local k=$1
 	tsv-join -f "$P/title_current.$k.tsv" -k tconst -a title_key,title_sk,title_type \
 	    -o "$P/ratings_joined.$k.tsv" "$P/title_ratings.in.$k.tsv"
-	surrogate-key -k title_key=tconst -k person_key=nconst \
-	    --stats "$P/stats/$k/fact_cast_crew.surrogate-key.tsv" "$P/title_principals.in.$k.tsv" |
-	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_lead"; next } { print $0, ($2 <= 3 ? 1 : 0) }' |
-	reshape '_row title_key person_key ordering category job characters is_lead' \
-	    >"$P/fact_cast_crew.$k.tsv"
-	tsv-split-genres -f genres --null-as Unknown --ordinal genre_ordinal \
-	    --count genre_count --weight allocation_weight \
-	    --stats "$P/stats/$k/title_genre_bridge.tsv-split-genres.tsv" "$P/title_current.$k.tsv" |
-	surrogate-key -k genre_key=genres >"$P/bridge_full.$k.tsv"
+	cast_crew_of "$P/title_principals.in.$k.tsv" \
+	    "$P/stats/$k/fact_cast_crew.surrogate-key.tsv" _row >"$P/fact_cast_crew.$k.tsv"
+	genres_of "$P/title_current.$k.tsv" "$P/stats/$k/title_genre_bridge.tsv-split-genres.tsv" \
+	    >"$P/bridge_full.$k.tsv"
 	reshape nconst <"$P/title_principals.in.$k.tsv" | unique_body >"$P/nconsts.$k.tsv"
 }
 unique_body() {	# header first, then the distinct rows in byte order
@@ -183,7 +169,8 @@ partition() {	# partition K: every per-key step of partition K
 	part_facts "$1"
 }
 PART_FUNCS=(partition part_belong year_keys part_titles part_facts unique_body
-	reshape where_eq sorted_body)
+	reshape where_eq sorted_body title_snapshot_of snapshot_rows current_titles_of is_lead_table
+	cast_crew_of genres_of)
 PART_VARS=(P AS_OF LIMIT PATH LC_ALL TMPDIR)
 export -f "${PART_FUNCS[@]}"
 export "${PART_VARS[@]}"
@@ -255,23 +242,10 @@ without_row() {	# drops the _row column (by name), keeping the others in order
 	{ s = ""; for (i = 1; i <= NF; i++) if (i != r) s = s (s == "" ? "" : OFS) $i; print s }'
 }
 fact_ratings() {
-	local ELIGIBLE='' col
-	[ "$C" != auto ] || ELIGIBLE=title_type=movie
+	local col
 	col=$(head -n 1 "$P/ratings_joined.0.tsv" | tr '\t' '\n' | grep -nx _row | cut -d: -f1)
-	merge_sorted ratings_joined "$col,${col}n" | without_row |
-	wrating -r averageRating -v numVotes -m "$M" -C "$C" \
-	    ${ELIGIBLE:+--eligible "$ELIGIBLE"} -n weighted_rating -p 2 \
-	    --stats "$W/stats/fact_ratings.wrating.tsv" |
-	rating_bucket |
-	awk -F'\t' -v OFS='\t' -v d="$AS_OF" 'NR == 1 { print $0, "snapshot_date"; next } { print $0, d }' |
-	reshape 'title_key title_sk snapshot_date average_rating=averageRating
-	    num_votes=numVotes weighted_rating rating_bucket' >"$S/fact_ratings.new.tsv"
-	if [ -n "$STATE" ] && [ -f "$STATE/fact_ratings.tsv" ]; then
-		{ awk -F'\t' -v d="$AS_OF" 'NR == 1 || $3 != d' "$STATE/fact_ratings.tsv"
-		  tail -n +2 "$S/fact_ratings.new.tsv"; } >"$W/star/fact_ratings.tsv"
-	else
-		mv "$S/fact_ratings.new.tsv" "$W/star/fact_ratings.tsv"
-	fi
+	merge_sorted ratings_joined "$col,${col}n" | without_row | ratings_fact >"$S/fact_ratings.new.tsv"
+	append_ratings "$S/fact_ratings.new.tsv"
 }
 fact_cast_crew() {	# merged back into input order by _row, then _row dropped
 	merge_sorted fact_cast_crew 1,1n | cut -f 2- >"$W/star/fact_cast_crew.tsv"
@@ -290,25 +264,14 @@ dim_person() {
 		mv "$S/name_basics.raw.tsv" "$S/name_basics.tsv"
 	fi
 	{
-		surrogate-key -k person_key=nconst "$S/name_basics.tsv" |
-		awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_inferred"; next } { print $0, 0 }' |
-		reshape 'person_key nconst primary_name=primaryName birth_year=birthYear
-		    death_year=deathYear primary_profession=primaryProfession
-		    known_for_titles=knownForTitles is_inferred'
-		tsv-join -e -f "$S/name_basics.tsv" -k nconst "$S/nconsts.tsv" |
-		surrogate-key -k person_key=nconst |
-		awk -F'\t' -v OFS='\t' 'NR > 1 { print $2, $1, "\\N", "\\N", "\\N", "\\N", "\\N", 1 }'
+		people_of "$S/name_basics.tsv"
+		tsv-join -e -f "$S/name_basics.tsv" -k nconst "$S/nconsts.tsv" | inferred_people
 	} >"$W/star/dim_person.tsv"
 }
 step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person
 
 # --- the bridge and dim_genre (from the merged bridge) ----------------------------
-bridge() {
-	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_primary"; next } { print $0, ($6 == 1 ? 1 : 0) }' \
-	    "$S/bridge_full.tsv" |
-	reshape 'title_key genre_key genre_ordinal genre_count allocation_weight is_primary' \
-	    >"$W/star/title_genre_bridge.tsv"
-}
+bridge() { bridge_of "$S/bridge_full.tsv" >"$W/star/title_genre_bridge.tsv"; }
 step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
 step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
 step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
