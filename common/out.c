@@ -1,7 +1,9 @@
 /*
  * out.c - the output side of every tool: one large buffer, write(2) checked,
- * temporary-file-and-rename for named outputs, the temporaries removed when a
- * run dies or is signalled.  A closed pipe ends the tool quietly.
+ * a temporary file for each named output, all renamed into place together at
+ * exit when every output was closed whole, all removed when the run dies or
+ * is signalled.  A closed pipe ends the tool quietly.  It never decides what
+ * a tool writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,19 +18,35 @@
 #include "out.h"
 
 #define OUT_BUFSIZE	(1 << 20)
-#define MAX_TEMPS	16
+#define MAX_HOPS	40	/* symlinks followed, as the kernel's limit */
 
-/* Temporaries to remove if the process ends before out_close. */
-static char *temps[MAX_TEMPS];
+/*
+ * Every output out_open made, in order: a named one has its temporary
+ * until the exit handler renames it (every output closed) or removes it.
+ * The list is only appended to, a node complete before it is linked, so
+ * the signal handler can walk it at any time.
+ */
+struct run {
+	struct run	*next;
+	char		*tmp;		/* NULL: stdout, or written in place */
+	char		*target;	/* what tmp replaces (a link's target) */
+	char		*name;		/* the name given, for messages */
+	volatile sig_atomic_t closed;
+};
+
+static struct run *runs, **runs_tail = &runs;
+static pid_t owner;	/* a forked child leaves the parent's files alone */
 
 static void
 remove_temps(void)
 {
-	int i;
+	struct run *r;
 
-	for (i = 0; i < MAX_TEMPS; i++)
-		if (temps[i] != NULL)
-			unlink(temps[i]);
+	if (getpid() != owner)
+		return;
+	for (r = runs; r != NULL; r = r->next)
+		if (r->tmp != NULL)
+			unlink(r->tmp);
 }
 
 static void
@@ -39,42 +57,174 @@ on_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * At exit: all outputs closed whole, so rename every temporary into place;
+ * else remove them all.  The renames are the last step; one can only fail
+ * if the directory changed under the run, and then the ones before it stay.
+ */
 static void
-track_temp(char *tmp)
+commit_at_exit(void)
 {
-	static int installed;
-	int i;
+	struct run *r;
 
-	if (!installed) {
-		atexit(remove_temps);
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-		signal(SIGHUP, on_signal);
-		installed = 1;
-	}
-	for (i = 0; i < MAX_TEMPS; i++)
-		if (temps[i] == NULL) {
-			temps[i] = tmp;
+	if (getpid() != owner)
+		return;
+	for (r = runs; r != NULL; r = r->next)
+		if (!r->closed) {
+			remove_temps();
 			return;
 		}
-	die(EXIT_DATA, "too many output files");
+	for (r = runs; r != NULL; r = r->next) {
+		if (r->tmp == NULL)
+			continue;
+		if (rename(r->tmp, r->target) == -1) {
+			warnmsg("%s: cannot rename into place: %s", r->name,
+			    strerror(errno));
+			for (; r != NULL; r = r->next)
+				if (r->tmp != NULL)
+					unlink(r->tmp);
+			fflush(NULL);
+			_exit(EXIT_DATA);
+		}
+		r->tmp = NULL;
+	}
+}
+
+static struct run *
+track(char *tmp, char *target, const char *name)
+{
+	static int installed;
+	struct run *r;
+
+	if (!installed) {
+		owner = getpid();
+		atexit(commit_at_exit);
+		installed = 1;
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->name = strdup(name)) == NULL)
+		die_sys("out of memory");
+	r->tmp = tmp;
+	r->target = target;
+	*runs_tail = r;
+	runs_tail = &r->next;
+	return r;
 }
 
 static void
-untrack_temp(char *tmp)
+catch_signals(void)
 {
-	int i;
+	static int installed;
+	struct sigaction sa;
+	int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	size_t i;
 
-	for (i = 0; i < MAX_TEMPS; i++)
-		if (temps[i] == tmp)
-			temps[i] = NULL;
+	if (installed)
+		return;
+	installed = 1;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_IGN)	/* nohup stays nohup */
+			signal(sigs[i], on_signal);
+}
+
+void
+out_forget(void)
+{
+	runs = NULL;
+	runs_tail = &runs;
+}
+
+/* The kernel's own names for descriptors: never replaced, written in place. */
+static int
+is_fd_name(const char *p)
+{
+	return strncmp(p, "/proc/", 6) == 0 || strncmp(p, "/dev/fd/", 8) == 0 ||
+	    strcmp(p, "/dev/stdout") == 0 || strcmp(p, "/dev/stderr") == 0;
+}
+
+/* The contents of the symlink P, joined to P's directory when relative. */
+static char *
+link_target(const char *p)
+{
+	char *buf = NULL, *joined;
+	const char *slash;
+	size_t cap = 256;
+	ssize_t n;
+
+	for (;;) {
+		if ((buf = realloc(buf, cap)) == NULL)
+			die_sys("out of memory");
+		if ((n = readlink(p, buf, cap)) == -1)
+			return NULL;
+		if ((size_t)n < cap)
+			break;
+		cap *= 2;
+	}
+	buf[n] = '\0';
+	if (buf[0] == '/' || (slash = strrchr(p, '/')) == NULL)
+		return buf;
+	if (asprintf(&joined, "%.*s/%s", (int)(slash - p), p, buf) == -1)
+		die_sys("out of memory");
+	free(buf);
+	return joined;
+}
+
+/*
+ * Where the bytes for PATH go: the end of its chain of symlinks (PATH
+ * itself if it is none), with *st its lstat and *exists.  NULL: write PATH
+ * in place (a name for a descriptor, a loop, an unreadable link).
+ */
+static char *
+resolve(const char *path, struct stat *st, int *exists)
+{
+	char *cur, *next;
+	int hops;
+
+	if ((cur = strdup(path)) == NULL)
+		die_sys("out of memory");
+	for (hops = 0; ; hops++) {
+		if (is_fd_name(cur) || hops > MAX_HOPS)
+			break;
+		if (lstat(cur, st) == -1) {
+			/* a new name; mkstemp says why if it cannot be */
+			*exists = 0;
+			return cur;
+		}
+		if (!S_ISLNK(st->st_mode)) {
+			*exists = 1;
+			return cur;
+		}
+		if ((next = link_target(cur)) == NULL)
+			break;
+		free(cur);
+		cur = next;
+	}
+	free(cur);
+	return NULL;
+}
+
+static void
+open_in_place(struct out *o, const char *path)
+{
+	if (strcmp(path, "/dev/stdout") == 0)
+		o->fd = dup(STDOUT_FILENO);
+	else if (strcmp(path, "/dev/stderr") == 0)
+		o->fd = dup(STDERR_FILENO);
+	else
+		o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (o->fd == -1)
+		die_sys("%s", path);
+	o->run = track(NULL, NULL, path);
 }
 
 void
 out_open(struct out *o, const char *path)
 {
 	struct stat st;
-	mode_t mask;
+	mode_t mode;
+	char *target;
+	int exists;
 
 	memset(o, 0, sizeof(*o));
 	o->cap = OUT_BUFSIZE;
@@ -82,35 +232,39 @@ out_open(struct out *o, const char *path)
 		die_sys("out of memory");
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->fd = STDOUT_FILENO;
+		o->run = track(NULL, NULL, "stdout");
 		return;
 	}
+	if ((o->path = strdup(path)) == NULL)
+		die_sys("out of memory");
 	/*
 	 * Only a regular file (or a new name) gets the temporary and the
-	 * rename: renaming over /dev/stdout, /dev/null, a FIFO or a symlink
-	 * would replace the node itself.  Those are written in place.
+	 * rename: renaming over /dev/stdout, /dev/null or a FIFO would replace
+	 * the node itself.  Those are written in place.  A symlink is kept
+	 * and the file it points to replaced, through a temporary in that
+	 * file's directory (so the rename stays on one file system).
 	 */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (strcmp(path, "/dev/stdout") == 0)
-			o->fd = dup(STDOUT_FILENO);
-		else if (strcmp(path, "/dev/stderr") == 0)
-			o->fd = dup(STDERR_FILENO);
-		else
-			o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-		if (o->fd == -1)
-			die_sys("%s", path);
-		if ((o->path = strdup(path)) == NULL)
-			die_sys("out of memory");
+	if ((target = resolve(path, &st, &exists)) == NULL ||
+	    (exists && !S_ISREG(st.st_mode))) {
+		free(target);
+		open_in_place(o, path);
 		return;
 	}
-	if ((o->path = strdup(path)) == NULL ||
-	    asprintf(&o->tmp, "%s.tmp.XXXXXX", path) == -1)
+	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", target) == -1)
 		die_sys("out of memory");
+	catch_signals();
+	o->run = track(o->tmp, target, path);
 	if ((o->fd = mkstemp(o->tmp)) == -1)
 		die_sys("%s", path);
-	track_temp(o->tmp);
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(o->fd, 0666 & ~mask) == -1)
+	/* an existing file keeps its mode; a new one gets open(2)'s */
+	if (exists)
+		mode = st.st_mode & 0777;
+	else {
+		mode = umask(0);
+		umask(mode);
+		mode = 0666 & ~mode;
+	}
+	if (fchmod(o->fd, mode) == -1)
 		die_sys("%s", path);
 }
 
@@ -163,20 +317,15 @@ void
 out_close(struct out *o)
 {
 	out_flush(o);
-	if (o->path == NULL) {
-		free(o->buf);
-		o->buf = NULL;
-		return;
-	}
-	if (close(o->fd) == -1)
+	if (o->path != NULL && close(o->fd) == -1)
 		die_sys("%s: write error", o->path);
-	if (o->tmp != NULL && rename(o->tmp, o->path) == -1)
-		die_sys("%s: cannot rename into place", o->path);
-	untrack_temp(o->tmp);
-	free(o->tmp);
+	if (o->run != NULL)
+		((struct run *)o->run)->closed = 1;
 	free(o->path);
 	free(o->buf);
-	o->tmp = o->path = o->buf = NULL;
+	o->path = o->buf = NULL;
+	o->tmp = NULL;		/* the run's record owns it now */
+	o->run = NULL;
 }
 
 void

@@ -16,7 +16,10 @@ struct rejects {
 	uint64_t	 count;
 };
 
-/* PATH NULL: rejecting is not allowed and rejects_add is never called. */
+/*
+ * PATH NULL: rejecting is not allowed and rejects_add is never called.
+ * The file is committed with the run's other outputs (out.h).
+ */
 void	rejects_open(struct rejects *r, const char *path);
 void	rejects_add(struct rejects *r, const char *source, uint64_t line,
 	    const char *reason, const char *raw, size_t n);

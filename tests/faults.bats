@@ -5,7 +5,7 @@
 
 load helper
 
-TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum)
+TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum tsv-split)
 H=$'tconst\tgenres\tstartYear\taverageRating\tnumVotes'
 
 setup() {
@@ -36,6 +36,7 @@ cmd_of() {
 	kpi-agg) cmd=(kpi-agg -g tconst count mean:averageRating good.tsv) ;;
 	dim-date) cmd=(dim-date -f startYear good.tsv) ;;
 	evidence-sum) cmd=(evidence-sum --gates gates.tsv --dir .) ;;
+	tsv-split) cmd=(tsv-split -k tconst --part 0/1 good.tsv) ;;
 	esac
 }
 
@@ -51,7 +52,7 @@ cmd_of() {
 	done
 }
 
-@test "-o /dev/full, --rejects /dev/full and --stats /dev/full: exit 1 naming the file" {
+@test "-o /dev/full: exit 1 naming the file" {
 	need_dev_full
 	for t in "${TOOLS[@]}"; do
 		cmd_of "$t"
@@ -59,22 +60,141 @@ cmd_of() {
 		assert_failure 1
 		assert_equal "$stderr" "$t: /dev/full: write error: No space left on device"
 	done
-	for t in imdb-cat tsv-split-genres tsv-join wrating; do
+}
+
+# no_temps: no temporary of an output is left in the current directory
+no_temps() {
+	[ -z "$(compgen -G '*.tmp.*')" ] || fail "left $(echo *.tmp.*)"
+}
+
+# One run's outputs are committed together: a failure writing any of them
+# leaves none of them new (issue #10: -o was renamed before --stats failed).
+@test "--rejects /dev/full with -o FILE: exit 1, no FILE, an old FILE unchanged, no temporary" {
+	need_dev_full
+	for t in imdb-cat tsv-split-genres tsv-join wrating tsv-split; do
 		cmd_of "$t"
+		rm -f out.tsv
 		run --separate-stderr "${cmd[@]}" --rejects /dev/full -o out.tsv
 		assert_failure 1
 		assert_equal "$stderr" "$t: /dev/full: write error: No space left on device"
-		# known: out.tsv is renamed into place before the rejects and stats
-		# files are closed, so it can stay beside a failed run (issue #10 note)
-		rm -f out.tsv
+		[ ! -e out.tsv ] || fail "$t left a new out.tsv"
+		echo old >out.tsv
+		run --separate-stderr "${cmd[@]}" --rejects /dev/full -o out.tsv
+		assert_failure 1
+		assert_equal "$stderr" "$t: /dev/full: write error: No space left on device"
+		assert_equal "$(cat out.tsv)" old
+		no_temps
 	done
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date; do
+}
+
+@test "--stats /dev/full with -o FILE and --rejects R: exit 1, neither FILE nor R new, no temporary" {
+	need_dev_full
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date tsv-split; do
 		cmd_of "$t"
+		rm -f out.tsv rej.tsv
 		run --separate-stderr "${cmd[@]}" --stats /dev/full -o out.tsv
 		assert_failure 1
 		assert_equal "$stderr" "$t: /dev/full: write error: No space left on device"
-		rm -f out.tsv	# see above
+		[ ! -e out.tsv ] || fail "$t left a new out.tsv"
+		echo old >out.tsv
+		run --separate-stderr "${cmd[@]}" --stats /dev/full -o out.tsv
+		assert_failure 1
+		assert_equal "$(cat out.tsv)" old
+		no_temps
 	done
+	for t in imdb-cat tsv-split-genres tsv-join wrating tsv-split; do
+		cmd_of "$t"
+		echo old >out.tsv
+		echo oldrej >rej.tsv
+		run --separate-stderr "${cmd[@]}" --rejects rej.tsv --stats /dev/full -o out.tsv
+		assert_failure 1
+		assert_equal "$stderr" "$t: /dev/full: write error: No space left on device"
+		assert_equal "$(cat out.tsv)" old
+		assert_equal "$(cat rej.tsv)" oldrej
+		no_temps
+	done
+}
+
+@test "the same runs with good --rejects and --stats files: all three appear, no temporary" {
+	for t in imdb-cat tsv-split-genres tsv-join wrating tsv-split; do
+		cmd_of "$t"
+		rm -f out.tsv rej.tsv st.tsv
+		run --separate-stderr "${cmd[@]}" --rejects rej.tsv --stats st.tsv -o out.tsv
+		assert_success
+		assert_equal "$stderr" ""
+		"${cmd[@]}" >want.tsv
+		assert_file_eq out.tsv want.tsv
+		assert_equal "$(cat rej.tsv)" $'source\tline\treason\traw'
+		assert_equal "$(awk -F '\t' '$2 == "rows_in" { print $1, $3 }' st.tsv)" "$t 60000"
+		no_temps
+	done
+}
+
+@test "evidence-sum -o FILE with a failing gate: exit 1 and the evidence is written (its man page)" {
+	printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nt.rows\tgood.tsv\trow_count_between\t-\t1..10\terror\n' >bad-gates.tsv
+	run --separate-stderr evidence-sum --gates bad-gates.tsv --dir . -o ev.json
+	assert_failure 1
+	assert_equal "$stderr" "evidence-sum: fail: t.rows: 60000 rows (expected 1..10)"
+	assert_equal "$(jq -c .totals ev.json)" '{"gates":1,"passed":0,"warned":0,"failed":1,"errors":0}'
+	no_temps
+}
+
+# -o through a symlink: the link stays, the file it points to is replaced
+# atomically (a temporary beside the target, renamed), its mode kept.
+@test "-o LINK: the link kept, its target replaced whole with its mode; a dangling link's target created" {
+	mkdir d
+	for t in "${TOOLS[@]}"; do
+		cmd_of "$t"
+		"${cmd[@]}" >want.tsv
+		rm -f d/real.tsv d/new.tsv link.tsv link2.tsv dangling.tsv
+		echo old >d/real.tsv
+		chmod 640 d/real.tsv
+		ln -s d/real.tsv link.tsv
+		ln -s link.tsv link2.tsv
+		run --separate-stderr "${cmd[@]}" -o link2.tsv
+		assert_success
+		assert_equal "$(readlink link2.tsv) $(readlink link.tsv)" "link.tsv d/real.tsv"
+		assert_file_eq d/real.tsv want.tsv
+		assert_equal "$(stat -c %a d/real.tsv)" 640
+		ln -s d/new.tsv dangling.tsv
+		run --separate-stderr "${cmd[@]}" -o dangling.tsv
+		assert_success
+		assert_equal "$(readlink dangling.tsv)" d/new.tsv
+		assert_file_eq d/new.tsv want.tsv
+		no_temps
+		(cd d && no_temps)
+	done
+}
+
+@test "-o LINK and a failing --stats: the target unchanged, no temporary beside it" {
+	need_dev_full
+	mkdir d
+	echo old >d/real.tsv
+	ln -s d/real.tsv link.tsv
+	for t in imdb-cat surrogate-key kpi-agg wrating; do
+		cmd_of "$t"
+		run --separate-stderr "${cmd[@]}" --stats /dev/full -o link.tsv
+		assert_failure 1
+		assert_equal "$stderr" "$t: /dev/full: write error: No space left on device"
+		assert_equal "$(cat d/real.tsv)" old
+		assert_equal "$(readlink link.tsv)" d/real.tsv
+		(cd d && no_temps)
+	done
+}
+
+@test "-o names that are written in place: a link to /dev/null, /dev/stdout, a link loop" {
+	ln -s /dev/null null.tsv
+	run --separate-stderr imdb-cat --schema none -o null.tsv good.tsv
+	assert_success
+	assert_equal "$(readlink null.tsv)" /dev/null
+	imdb-cat --schema none -o /dev/stdout good.tsv >so.tsv
+	assert_file_eq so.tsv good.tsv
+	ln -s loop1 loop2
+	ln -s loop2 loop1
+	run --separate-stderr imdb-cat --schema none -o loop1 good.tsv
+	assert_failure 1
+	assert_equal "$stderr" "imdb-cat: loop1: Too many levels of symbolic links"
+	no_temps
 }
 
 @test "a read-only output directory: exit 1, the path and the reason, nothing written" {
@@ -96,6 +216,26 @@ cmd_of() {
 		assert_equal "$stderr" "$t: ro/out.tsv: $why"
 	done
 	[ -z "$(ls -A ro)" ]
+	# the stats or rejects file in it: the -o FILE beside it stays old
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date tsv-split; do
+		cmd_of "$t"
+		echo old >out.tsv
+		run --separate-stderr "${cmd[@]}" --stats ro/st.tsv -o out.tsv
+		assert_failure 1
+		assert_equal "$stderr" "$t: ro/st.tsv: $why"
+		assert_equal "$(cat out.tsv)" old
+		no_temps
+	done
+	for t in imdb-cat tsv-split-genres tsv-join wrating tsv-split; do
+		cmd_of "$t"
+		rm -f out.tsv
+		run --separate-stderr "${cmd[@]}" --rejects ro/rej.tsv -o out.tsv
+		assert_failure 1
+		assert_equal "$stderr" "$t: ro/rej.tsv: $why"
+		[ ! -e out.tsv ] || fail "$t left a new out.tsv"
+		no_temps
+	done
+	[ -z "$(ls -A ro)" ]
 }
 
 @test "| head -1: every tool ends quietly (SIGPIPE, nothing on stderr)" {
@@ -111,6 +251,17 @@ cmd_of() {
 	done
 }
 
+# wait_for_temp FILE: until FILE's temporary exists (30 s at most: a loaded
+# machine, a sanitised build); the tool has then caught its signals
+wait_for_temp() {
+	local i
+	for i in $(seq 1 300); do
+		compgen -G "$1.tmp.*" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 @test "SIGTERM to a tool writing -o FILE: exit 143, no FILE, no temporary" {
 	mkfifo fifo
 	for t in imdb-cat surrogate-key kpi-agg wrating; do
@@ -119,8 +270,7 @@ cmd_of() {
 		"${cmd[@]/#good.tsv/fifo}" -o out.tsv 2>err &
 		pid=$!
 		head -n 1000 good.tsv >&7
-		sleep 0.5
-		ls out.tsv.tmp.* >/dev/null 2>&1 || fail "$t: no temporary while running"
+		wait_for_temp out.tsv || fail "$t: no temporary while running"
 		kill -TERM "$pid"
 		status=0
 		wait "$pid" || status=$?
@@ -137,7 +287,7 @@ cmd_of() {
 	imdb-cat --schema none -o out.tsv fifo &
 	pid=$!
 	cat good.tsv >&7
-	sleep 0.5
+	wait_for_temp out.tsv || fail "no temporary while running"
 	kill -KILL "$pid"
 	wait "$pid" || true
 	exec 7>&-
