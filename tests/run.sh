@@ -24,7 +24,7 @@ command -v parallel >/dev/null || {
 }
 
 # Slowest first (CPU seconds on a 2-core machine), then the rest in name order.
-first=(pipeline faults badinput partitioned imdb-cat scd2-merge sql imdb-synth report kpi-agg)
+first=(pipeline faults pipeline-small badinput partitioned imdb-cat scd2-merge sql imdb-synth report kpi-agg)
 files=()
 for f in "${first[@]}"; do
 	[ -f "tests/$f.bats" ] && files+=("tests/$f.bats")

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# pipelines/full.sh and kpi.sh end to end on small inputs: kpi.sh on the
+# hand-checked star-mini fixture against the SQLite views, the origin
+# document's table, incremental loads and replays, what a killed run leaves
+# behind, and usage errors.  (tests/pipeline.bats has the runs over the
+# real sample; the two files run side by side under tests/run.sh.)
+
+load helper
+
+KPIS=(content_overall content_by_type top_rated_movies top_rated_by_type rating_distribution
+	genre_performance talent_actors talent_directors highest_rated_actors trends_by_decade
+	trends_by_year kpi_summary)
+
+@test "kpi.sh on the hand-checked star-mini fixture equals the SQLite views" {
+	"$REPO/pipelines/load-sqlite.sh" --star "$FIX/star-mini" --db "$BATS_TEST_TMPDIR/mini.sqlite" \
+	    --m 1000 --as-of 2025-02-02
+	"$REPO/pipelines/kpi.sh" --star "$FIX/star-mini" --out "$BATS_TEST_TMPDIR/kpi" --m 1000
+	for k in "${KPIS[@]}"; do
+		view=${k#kpi_}
+		sqlite3 -separator "$(printf '\t')" -nullvalue '\N' "$BATS_TEST_TMPDIR/mini.sqlite" \
+		    "select * from kpi_$view" >"$BATS_TEST_TMPDIR/$k.view"
+		tail -n +2 "$BATS_TEST_TMPDIR/kpi/$k.tsv" >"$BATS_TEST_TMPDIR/$k.file"
+		assert_file_eq "$BATS_TEST_TMPDIR/$k.file" "$BATS_TEST_TMPDIR/$k.view"
+	done
+}
+
+@test "the origin document's table: m = 25000, C = 7.0 gives 9.28, 9.17, 8.98" {
+	d=$BATS_TEST_TMPDIR/origin
+	mkdir -p "$d"
+	{
+		printf 'tconst\ttitleType\tprimaryTitle\toriginalTitle\tisAdult\tstartYear\tendYear\truntimeMinutes\tgenres\n'
+		printf 'tt0111161\tmovie\tThe Shawshank Redemption\tThe Shawshank Redemption\t0\t1994\t\\N\t142\tDrama\n'
+		printf 'tt0068646\tmovie\tThe Godfather\tThe Godfather\t0\t1972\t\\N\t175\tCrime,Drama\n'
+		printf 'tt0468569\tmovie\tThe Dark Knight\tThe Dark Knight\t0\t2008\t\\N\t152\tAction,Crime,Drama\n'
+	} >"$d/title.basics.tsv"
+	printf 'tconst\taverageRating\tnumVotes\ntt0111161\t9.3\t2700000\ntt0068646\t9.2\t1900000\ntt0468569\t9.0\t2700000\n' >"$d/title.ratings.tsv"
+	printf 'tconst\tordering\tnconst\tcategory\tjob\tcharacters\ntt0111161\t1\tnm0000209\tactor\t\\N\t["Andy Dufresne"]\n' >"$d/title.principals.tsv"
+	printf 'nconst\tprimaryName\tbirthYear\tdeathYear\tprimaryProfession\tknownForTitles\nnm0000209\tTim Robbins\t1958\t\\N\tactor\ttt0111161\n' >"$d/name.basics.tsv"
+	run "$REPO/pipelines/full.sh" --quiet --data "$d" --out "$d/out" --as-of 2025-01-01 --m 25000 --C 7.0 --no-report --no-sqlite
+	assert_success
+	run cut -f 2,3,7 "$d/out/kpi/top_rated_movies.tsv"
+	assert_output - <<'OUT'
+tconst	primary_title	weighted_rating
+tt0111161	The Shawshank Redemption	9.28
+tt0068646	The Godfather	9.17
+tt0468569	The Dark Knight	8.98
+OUT
+}
+
+@test "incremental: two synthetic snapshots, then a replay that changes nothing" {
+	d=$BATS_TEST_TMPDIR
+	imdb-synth --scale 0.0005 --out "$d/s0"
+	imdb-synth --scale 0.0005 --snapshot 1 --out "$d/s1"
+	"$REPO/pipelines/full.sh" --quiet --data "$d/s0" --out "$d/o" --state "$d/state" --as-of 2025-08-13 --no-report --no-sqlite
+	"$REPO/pipelines/full.sh" --quiet --data "$d/s1" --out "$d/o" --state "$d/state" --as-of 2025-08-20 --no-report --no-sqlite
+	first=$(sha256sum <"$d/o/star/dim_title.tsv")
+	ratings=$(sha256sum <"$d/o/star/fact_ratings.tsv")
+	# both snapshot dates in the facts
+	run awk -F'\t' 'NR > 1 { print $3 }' "$d/o/star/fact_ratings.tsv"
+	assert_equal "$(printf '%s\n' "$output" | sort -u | tr '\n' ' ')" "2025-08-13 2025-08-20 "
+	# the changes of snapshot 1 are versions in dim_title
+	changed=$(awk -F'\t' '$1 == "titles_changed" { print $2 }' "$d/s1/SYNTH.tsv")
+	removed=$(awk -F'\t' '$1 == "titles_removed" { print $2 }' "$d/s1/SYNTH.tsv")
+	added=$(awk -F'\t' '$1 == "titles_added" { print $2 }' "$d/s1/SYNTH.tsv")
+	run awk -F'\t' '$2 == "changed" || $2 == "deleted" || $2 == "new" { print $2, $3 }' "$d/o/stats/dim_title.scd2-merge.tsv"
+	assert_output "new $added
+changed $changed
+deleted $removed"
+	"$REPO/pipelines/full.sh" --quiet --data "$d/s1" --out "$d/o" --state "$d/state" --as-of 2025-08-20 --no-report --no-sqlite
+	assert_equal "$(sha256sum <"$d/o/star/dim_title.tsv")" "$first"
+	assert_equal "$(sha256sum <"$d/o/star/fact_ratings.tsv")" "$ratings"
+}
+
+@test "SIGTERM or SIGKILL in the middle: no partial output; the next run cleans up and succeeds" {
+	d=$BATS_TEST_TMPDIR
+	imdb-synth --scale 0.002 --out "$d/s"
+	for sig in TERM KILL; do
+		setsid "$REPO/pipelines/full.sh" --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report &
+		pid=$!
+		sleep 1.5
+		kill -"$sig" -- -"$pid" 2>/dev/null || kill -"$sig" "$pid"
+		wait "$pid" || true
+		[ ! -e "$d/out" ] || fail "out exists after SIG$sig"
+	done
+	run "$REPO/pipelines/full.sh" --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+	assert_success
+	[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
+}
+
+@test "usage errors exit 2" {
+	run --separate-stderr "$REPO/pipelines/full.sh" --limit x
+	assert_failure 2
+	assert_equal "$stderr" $'full.sh: --limit: invalid value \'x\' (expected a non-negative integer)\nTry \'full.sh --help\' for more information.'
+	run --separate-stderr "$REPO/pipelines/full.sh" --bogus
+	assert_failure 2
+	run --separate-stderr "$REPO/pipelines/full.sh" --data /nonexistent --out "$BATS_TEST_TMPDIR/o"
+	assert_failure 1
+	assert_equal "$stderr" "full.sh: /nonexistent: title.basics.tsv.gz (or .tsv) not found"
+}
