@@ -16,8 +16,13 @@
 #include "out.h"
 #include "progress.h"
 #include "rejects.h"
+#include "scan.h"
 #include "stats.h"
 #include "tsv.h"
+
+/* Block sizes of the fast path: back to the smallest after a row it left. */
+#define SUB_MIN		(4 << 10)
+#define SUB_MAX		(64 << 10)
 
 enum check {
 	ANY,		/* any bytes */
@@ -105,6 +110,13 @@ struct cat {
 	uint64_t		*seen_bits;	/* id -> orderings 1..64 seen */
 	size_t			 seen_cap;
 	struct hashmap		 seen2;		/* whole keys, ordering > 64 */
+	char			 last[32];	/* the previous row's first key */
+	size_t			 last_n;	/* 0: none */
+	uint32_t		 last_id;
+	int			 fast;		/* rows may take fast_block */
+	struct fields		 fv;		/* the fast path's fields */
+	struct scanmap		 map;
+	size_t			 sub;		/* fast path block size */
 	struct rejects		 rej;
 	struct out		 out;
 	struct stats		 st;
@@ -116,8 +128,8 @@ static const struct schema *schema_by_header(const char *, size_t);
 static const struct schema *schema_by_name(const char *);
 static int	 row_ok(struct cat *, struct tsv_in *, struct fields *,
 		    struct slice);
-static int	 key_is_new(struct cat *, struct tsv_in *, struct fields *,
-		    struct slice);
+static int	 key_is_new(struct cat *, uint64_t, struct slice, struct slice);
+static int	 fast_block(struct cat *, struct tsv_in *, struct slice);
 static void	 write_row(struct cat *, struct fields *, struct slice);
 static void	 write_header(struct cat *, const char *, size_t);
 static void	 file_done(struct tsv_in *, void *);
@@ -143,7 +155,7 @@ main(int argc, char *argv[])
 	struct cat c = { 0 };
 	struct tsv_in t;
 	struct fields fv = { 0 };
-	struct slice line;
+	struct slice line, blk;
 	struct progress prog;
 	struct header hdr;
 	const char *fields = NULL, *schema = "auto", *rejects = NULL;
@@ -226,9 +238,24 @@ main(int argc, char *argv[])
 			fieldlist_parse(&c.proj, fields, NULL, "-f");
 	}
 	c.project = fields != NULL;
+	/* A projection past the last field fails every row: row_ok says so. */
+	c.fast = !c.project || c.nfields == 0 || c.proj.max <= c.nfields;
+	c.sub = SUB_MAX;
 	progress_start(&prog, c.cli.progress, t.npaths == 1 ?
 	    input_size(t.in) : -1);
-	while ((!c.has_limit || c.rows_out < c.limit) && tsv_next(&t, &line)) {
+	while (!c.has_limit || c.rows_out < c.limit) {
+		if (c.fast && c.nfields > 0 && tsv_peek(&t, &blk)) {
+			if (fast_block(&c, &t, blk)) {
+				if (prog.on)
+					progress_draw(&prog, c.rows_in, t.bytes,
+					    t.raw_bytes + input_raw_bytes(t.in));
+				continue;
+			}
+			if (c.has_limit && c.rows_out >= c.limit)
+				break;
+		}
+		if (!tsv_next(&t, &line))
+			break;
 		c.rows_in++;
 		tsv_split(&fv, line.p, line.n);
 		if (row_ok(&c, &t, &fv, line))
@@ -484,7 +511,7 @@ row_ok(struct cat *c, struct tsv_in *t, struct fields *fv, struct slice line)
 	}
 	if (!c->unique)
 		return 1;
-	return key_is_new(c, t, fv, line);
+	return key_is_new(c, t->line, fv->f[0], fv->f[1]);
 }
 
 /*
@@ -494,16 +521,23 @@ row_ok(struct cat *c, struct tsv_in *t, struct fields *fv, struct slice line)
  * 1..64; rarer larger orderings go to a second set of whole keys.
  */
 static int
-key_is_new(struct cat *c, struct tsv_in *t, struct fields *fv,
-    struct slice line)
+key_is_new(struct cat *c, uint64_t lineno, struct slice k1, struct slice k2)
 {
-	const struct slice k1 = fv->f[0], k2 = fv->f[1];
-	size_t keylen;
 	int64_t ord = 0;
 	uint32_t id;
 	int isnew;
 
-	id = hmap_insert(&c->seen, k1.p, k1.n, &isnew);
+	/* Rows come grouped by their first key: most repeat the last one. */
+	if (c->last_n != 0 && k1.n == c->last_n &&
+	    memcmp(k1.p, c->last, k1.n) == 0) {
+		id = c->last_id;
+		isnew = 0;
+	} else {
+		id = hmap_insert(&c->seen, k1.p, k1.n, &isnew);
+		c->last_n = k1.n <= sizeof(c->last) ? k1.n : 0;
+		memcpy(c->last, k1.p, c->last_n);
+		c->last_id = id;
+	}
 	if (id >= c->seen_cap) {
 		c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 1 << 16;
 		if ((c->seen_line = realloc(c->seen_line, c->seen_cap *
@@ -513,7 +547,7 @@ key_is_new(struct cat *c, struct tsv_in *t, struct fields *fv,
 			die_sys("out of memory");
 	}
 	if (isnew) {
-		c->seen_line[id] = t->line;
+		c->seen_line[id] = lineno;
 		c->seen_bits[id] = 0;
 	}
 	if (c->schema->nkey == 1) {
@@ -532,8 +566,8 @@ key_is_new(struct cat *c, struct tsv_in *t, struct fields *fv,
 			return 1;
 		}
 	} else {
-		keylen = k2.p + k2.n - line.p;
-		hmap_insert(&c->seen2, line.p, keylen, &isnew);
+		/* k1, TAB, k2: the row's first bytes */
+		hmap_insert(&c->seen2, k1.p, k2.p + k2.n - k1.p, &isnew);
 		if (isnew)
 			return 1;
 	}
@@ -542,6 +576,174 @@ key_is_new(struct cat *c, struct tsv_in *t, struct fields *fv,
 	    (int)(k1.n > 40 ? 40 : k1.n), k1.p, c->schema->cols[1].name,
 	    (int)(k2.n > 20 ? 20 : k2.n), k2.p);
 	return 0;
+}
+
+/*
+ * The fast path's test of one value: bytes [A, B) of the block at P, whose
+ * non-digits the scan map knows.  It never passes a value that value_ok()
+ * fails; what it cannot settle on the spot it leaves to value_ok().
+ */
+static inline __attribute__((always_inline)) int
+quick_ok(const struct scanmap *m, enum check check, const char *p, size_t a,
+    size_t b)
+{
+	const char *v = p + a;
+	size_t n = b - a;
+
+	switch (check) {
+	case ANY:
+		return 1;
+	case TEXT:
+		return n > 0 && !(n == 2 && v[0] == '\\' && v[1] == 'N');
+	case TCONST:
+		return n >= 9 && v[0] == 't' && v[1] == 't' &&
+		    scan_digits(m, a + 2, b);
+	case NCONST:
+		return n >= 9 && v[0] == 'n' && v[1] == 'm' &&
+		    scan_digits(m, a + 2, b);
+	case BOOL:
+		return n == 1 && (v[0] == '0' || v[0] == '1');
+	case INT_NULL:
+	case VOTES:
+		return n >= 1 && n <= 18 && scan_digits(m, a, b);
+	case POSITIVE:
+		return n >= 1 && n <= 18 && v[0] != '0' && scan_digits(m, a, b);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The fast path over the block [P, P+N): find the fields from the bitmaps
+ * of scan.h instead of splitting each row, check them in place and write
+ * the rows that pass through as they came, in one write.  It stops before
+ * the first row it cannot pass (a bad value, a wrong field count, a NUL, a
+ * duplicate key) and row_ok() decides on that one with its own message, so
+ * both paths keep and reject the same rows.  A trailing CR is dropped as
+ * tsv_next() drops it.  Returns the bytes of the *NROWS rows it took; *STOP
+ * says it stopped at a row rather than at the end of the complete rows.
+ *
+ * Inlined once per schema, with COLS and NF constant, so that the field
+ * loop unrolls and each field's check is chosen at compile time: a switch
+ * per field cost a mispredicted jump in about one field in five
+ * (bench/imdb-cat.sh).  COLS NULL: no schema, NF fields of anything.
+ */
+static inline __attribute__((always_inline)) size_t
+scan_rows(struct cat *c, struct tsv_in *t, const char *p, size_t n,
+    uint64_t *nrows, int *stop, const struct column *cols, const size_t nf)
+{
+	enum check chk;
+	const uint64_t *sep;
+	struct slice *f = c->fv.f;
+	size_t nul, nw, wi = 0, s = 0, ps = 0, fs, fe = 0, e = 0, k;
+	uint64_t w, rows = 0, room;
+
+	nul = scan_map(&c->map, p, n);
+	sep = c->map.sep;
+	nw = (n + 63) / 64;
+	w = sep[0];
+	room = c->has_limit ? c->limit - c->rows_out : UINT64_MAX;
+	*stop = 1;
+	for (; rows < room; rows++) {
+		fs = s;
+#pragma GCC unroll 16
+		for (k = 0; k < nf; k++) {
+			while (w == 0) {
+				if (++wi == nw) {
+					*stop = 0;
+					goto done;
+				}
+				w = sep[wi];
+			}
+			e = wi * 64 + __builtin_ctzll(w);
+			w &= w - 1;
+			/* TAB after all fields but the last, LF after that */
+			if ((p[e] == '\n') != (k + 1 == nf))
+				goto done;
+			fe = e;
+			if (k + 1 == nf && e > s && p[e - 1] == '\r')
+				fe--;
+			f[k].p = p + fs;
+			f[k].n = fe - fs;
+			chk = cols != NULL ? cols[k].check : ANY;
+			if (!quick_ok(&c->map, chk, p, fs, fe) &&
+			    !value_ok(chk, f[k]))
+				goto done;
+			fs = e + 1;
+		}
+		if (nul < e)
+			goto done;
+		if (c->unique && !key_is_new(c, t->line + rows + 1, f[0], f[1]))
+			goto done;
+		if (c->project) {
+			write_row(c, &c->fv, f[0]);
+		} else {
+			c->rows_out++;
+			if (fe < e) {		/* CRLF: out without the CR */
+				out_write(&c->out, p + ps, fe - ps);
+				ps = e;
+			}
+		}
+		c->rows_in++;
+		s = e + 1;
+	}
+done:
+	if (!c->project && s > ps)
+		out_write(&c->out, p + ps, s - ps);
+	*nrows = rows;
+	return s;
+}
+
+#define SCAN_AS(a)	if (c->schema->cols == a) \
+	return scan_rows(c, t, p, n, nrows, stop, a, sizeof(a) / sizeof(a[0]))
+
+static size_t
+fast_rows(struct cat *c, struct tsv_in *t, const char *p, size_t n,
+    uint64_t *nrows, int *stop)
+{
+	if (c->schema == NULL)
+		return scan_rows(c, t, p, n, nrows, stop, NULL, c->nfields);
+	SCAN_AS(title_basics);
+	SCAN_AS(title_ratings);
+	SCAN_AS(title_principals);
+	SCAN_AS(name_basics);
+	SCAN_AS(title_crew);
+	SCAN_AS(title_episode);
+	SCAN_AS(title_akas);
+	abort();
+}
+
+/*
+ * Run the fast path over a block of whole lines from tsv_peek(), a few
+ * KiB at a time so the bitmaps stay in the cache.  1 when every row passed.
+ */
+static int
+fast_block(struct cat *c, struct tsv_in *t, struct slice blk)
+{
+	size_t done = 0, len, used;
+	uint64_t rows;
+	int stop;
+
+	if (c->fv.f == NULL) {	/* nfields is known from here on */
+		if ((c->fv.f = calloc(c->nfields, sizeof(*c->fv.f))) == NULL)
+			die_sys("out of memory");
+		c->fv.n = c->fv.cap = c->nfields;
+	}
+	while (done < blk.n) {
+		len = blk.n - done < c->sub ? blk.n - done : c->sub;
+		used = fast_rows(c, t, blk.p + done, len, &rows, &stop);
+		tsv_skip(t, used, rows);
+		done += used;
+		if (stop) {
+			c->sub = SUB_MIN;
+			return 0;
+		}
+		if (c->sub < SUB_MAX)
+			c->sub *= 2;
+		else if (used == 0)
+			return 0;	/* a row longer than SUB_MAX */
+	}
+	return 1;
 }
 
 static void

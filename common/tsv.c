@@ -24,7 +24,7 @@ tsv_open(struct tsv_in *t, char **paths, size_t npaths, int flags)
 	t->npaths = npaths;
 	t->flags = flags;
 	t->cap = TSV_BUFSIZE;
-	if ((t->buf = malloc(t->cap)) == NULL)
+	if ((t->buf = malloc(t->cap + TSV_PAD)) == NULL)
 		die_sys("out of memory");
 	if (!open_next_file(t))
 		return;
@@ -85,7 +85,7 @@ refill(struct tsv_in *t)
 	}
 	if (t->end == t->cap) {
 		t->cap *= 2;
-		if ((t->buf = realloc(t->buf, t->cap)) == NULL)
+		if ((t->buf = realloc(t->buf, t->cap + TSV_PAD)) == NULL)
 			die_sys("out of memory");
 	}
 	got = input_read(t->in, t->buf + t->end, t->cap - t->end);
@@ -93,6 +93,8 @@ refill(struct tsv_in *t)
 		t->eof = 1;
 	t->end += got;
 	t->bytes += got;
+	/* Defined bytes past the end for block scanners (valgrind). */
+	memset(t->buf + t->end, '\n', TSV_PAD);
 }
 
 /* The next line of the current file; 0 at its end. */
@@ -127,6 +129,36 @@ read_line(struct tsv_in *t, struct slice *line)
 		line->n -= 3;
 	}
 	return 1;
+}
+
+int
+tsv_peek(struct tsv_in *t, struct slice *blk)
+{
+	const char *nl;
+	size_t scanned = 0;
+
+	if (t->in == NULL || t->line == 0)
+		return 0;
+	for (;;) {
+		nl = memrchr(t->buf + t->beg + scanned, '\n',
+		    t->end - t->beg - scanned);
+		if (nl != NULL)
+			break;
+		if (t->eof)
+			return 0;
+		scanned = t->end - t->beg;
+		refill(t);
+	}
+	blk->p = t->buf + t->beg;
+	blk->n = nl + 1 - blk->p;
+	return 1;
+}
+
+void
+tsv_skip(struct tsv_in *t, size_t nbytes, uint64_t nlines)
+{
+	t->beg += nbytes;
+	t->line += nlines;
 }
 
 /* A later file must start with the first file's header, which is skipped. */
