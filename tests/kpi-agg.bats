@@ -438,3 +438,17 @@ gen_many() {
 	assert_failure 1
 	[ "$stderr" = "kpi-agg: $BATS_TEST_TMPDIR/b.tsv:50: bad x 'x' (expected a number or \\N)" ] || fail "$stderr"
 }
+
+@test "median and quantile: groups of 18 k values and 50 k groups of a few vs awk" {
+	gen_random 40000 | tail -n +2 | awk -F'\t' '{ print (NR % 2 ? "a" : "b") "\t" $2 }' >"$BATS_TEST_TMPDIR/r.tsv"
+	for q in 1 5 9; do
+		kpi-agg -N -g 1 "quantile:2:0.$q" "$BATS_TEST_TMPDIR/r.tsv" >"$BATS_TEST_TMPDIR/got"
+		percentile_ref "$q" "$BATS_TEST_TMPDIR/r.tsv" >"$BATS_TEST_TMPDIR/want"
+		assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+	done
+	gen_random 150000 | tail -n +2 | awk -F'\t' '{ printf "k%06d\t%s\n", $3 * 50 + NR % 50, $2 }' >"$BATS_TEST_TMPDIR/m.tsv"
+	kpi-agg -N -g 1 median:2 "$BATS_TEST_TMPDIR/m.tsv" | grep -v '\\N$' >"$BATS_TEST_TMPDIR/got"
+	percentile_ref 5 "$BATS_TEST_TMPDIR/m.tsv" >"$BATS_TEST_TMPDIR/want"
+	assert_file_eq "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -gt 40000 ]
+}
