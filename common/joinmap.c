@@ -12,6 +12,7 @@
 
 #define MAX_LOAD_NUM	3	/* grow past 3/4 full */
 #define MAX_LOAD_DEN	4
+#define MIN_SLOTS	1024
 
 static uint64_t
 load64(const unsigned char *p)
@@ -78,16 +79,15 @@ jm_hash(const void *data, size_t n)
 void
 jm_init(struct joinmap *m, size_t expected, int with_line)
 {
-	size_t size = 1024;
+	/* Two thirds full with the keys expected. */
+	size_t size = expected + expected / 2 + MIN_SLOTS;
 
 	memset(m, 0, sizeof(*m));
-	while (size / MAX_LOAD_DEN * MAX_LOAD_NUM < expected + expected / 8)
-		size *= 2;
 	if ((m->slots = calloc(size, sizeof(*m->slots))) == NULL)
 		die_sys("out of memory");
 	/* Every probe lands at random: 2 MiB pages spare the TLB misses. */
 	hugepage_advise(m->slots, size * sizeof(*m->slots));
-	m->mask = size - 1;
+	m->size = size;
 	m->with_line = with_line;
 }
 
@@ -189,25 +189,26 @@ add_record(struct joinmap *m, const void *key, size_t kn, const void *val,
 static void
 grow(struct joinmap *m)
 {
-	size_t size = (m->mask + 1) * 2, i, j, kn, vn;
+	size_t size = m->size * 2, i, j, kn, vn;
 	uint64_t *slots, s, hv;
 	const char *k;
 
 	if ((slots = calloc(size, sizeof(*slots))) == NULL)
 		die_sys("out of memory");
 	hugepage_advise(slots, size * sizeof(*slots));
-	for (i = 0; i <= m->mask; i++) {
+	for (i = 0; i < m->size; i++) {
 		if ((s = m->slots[i]) == 0)
 			continue;
 		k = jm_parse(jm_rec(m, s), &kn, &vn) + (m->with_line ? 8 : 0);
 		hv = jm_hash(k, kn);
-		for (j = hv & (size - 1); slots[j] != 0; j = (j + 1) & (size - 1))
+		for (j = jm_home(hv, size);
+		    slots[j] != 0; j = j + 1 == size ? 0 : j + 1)
 			;
 		slots[j] = s;
 	}
 	free(m->slots);
 	m->slots = slots;
-	m->mask = size - 1;
+	m->size = size;
 }
 
 int
@@ -215,7 +216,7 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
     const void *val, size_t vn, uint64_t line, int replace, uint64_t *first)
 {
 	uint64_t tag = hv >> JM_OFF_BITS, s;
-	size_t i = hv & m->mask, n, on;
+	size_t i = jm_home(hv, m->size), n, on;
 	const char *r, *k;
 
 	while ((s = m->slots[i]) != 0) {
@@ -225,7 +226,8 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 			if (n == kn && memcmp(k, key, kn) == 0)
 				break;
 		}
-		i = (i + 1) & m->mask;
+		if (++i == m->size)
+			i = 0;
 	}
 	if (s != 0) {
 		*first = 0;
@@ -246,7 +248,7 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 	}
 	m->slots[i] = tag << JM_OFF_BITS | add_record(m, key, kn, val, vn, line);
 	m->count++;
-	if (m->count * MAX_LOAD_DEN > (m->mask + 1) * MAX_LOAD_NUM)
+	if (m->count * MAX_LOAD_DEN > m->size * MAX_LOAD_NUM)
 		grow(m);
 	return 1;
 }
@@ -254,5 +256,5 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 size_t
 jm_bytes(const struct joinmap *m)
 {
-	return (m->mask + 1) * sizeof(*m->slots) + m->rec_bytes;
+	return m->size * sizeof(*m->slots) + m->rec_bytes;
 }
