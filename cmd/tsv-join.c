@@ -454,7 +454,8 @@ batch_copy(struct batch *b, const char *p, size_t n, size_t *off)
 		if ((b->buf = realloc(b->buf, b->cap)) == NULL)
 			die_sys("out of memory");
 	}
-	memcpy(b->buf + b->len, p, n);
+	if (n > 0)	/* the buffer may not exist yet for an empty key */
+		memcpy(b->buf + b->len, p, n);
 	*off = b->len;
 	b->len += n;
 }
