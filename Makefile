@@ -2,7 +2,7 @@
 #
 #   make              build every tool into bin/
 #   make test         run the Bats suite (both inflate paths)
-#   make check        the same suite on an ASan+UBSan build
+#   make check        the same suite on an ASan+UBSan build, then Valgrind
 #   make demo         install missing Debian packages, build, run the demo ETL
 #   make lint         mandoc -Tlint and shellcheck
 #   make install PREFIX=/usr/local
@@ -56,11 +56,14 @@ test:
 	tests/run.sh
 
 # Memory still held at exit is not a leak here (tools free nothing they
-# need until exit), so LeakSanitizer is off; ASan and UBSan are on.
-check:
+# need until exit), so LeakSanitizer is off; ASan and UBSan are on.  Then
+# pipelines/full.sh on the sample with every tool under Valgrind memcheck
+# (fuzz/valgrind.sh; `make valgrind` alone).  docs/reliability.md.
+check: all
 	$(MAKE) -s BUILD=build/asan/obj BIN=build/asan/bin \
 	    CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' all
 	ASAN_OPTIONS=detect_leaks=0 P07_BIN=$(CURDIR)/build/asan/bin tests/run.sh
+	fuzz/valgrind.sh
 
 demo:
 	pipelines/install-deps.sh
@@ -88,10 +91,10 @@ clean:
 
 # ---- fuzzing and Valgrind (issue #10; see fuzz/README.md) -------------------
 # Neither is part of `make test`: they need clang's libFuzzer and valgrind.
-#   make fuzz                  every harness for FUZZ_SECONDS (default 60) each
+#   make fuzz                  every harness for FUZZ_SECONDS (default 120) each
 #   make fuzz FUZZ_SECONDS=10 FUZZ_TARGETS='tsv gzip'
-#   make valgrind              the pipeline's tool steps on the sample under memcheck
-FUZZ_SECONDS ?= 60
+#   make valgrind              pipelines/full.sh on the sample, every tool under memcheck
+FUZZ_SECONDS ?= 120
 FUZZ_TARGETS ?=
 
 fuzz: all

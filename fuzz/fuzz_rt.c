@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fuzz_rt.h"
+#include "out.h"
 
 jmp_buf	fuzz_jmp;
 int	fuzz_status;
@@ -176,6 +177,7 @@ fuzz_rt_end(void)
 	size_t i;
 	int fd;
 
+	out_forget();	/* its records of the run's outputs are freed below */
 	for (i = 0; i < set_cap; i++)
 		if (set[i] != NULL && set[i] != TOMB) {
 			free(set[i]);

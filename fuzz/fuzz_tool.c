@@ -65,6 +65,13 @@ static const char *const variants[][MAXARGS] = {
 	{ "-f", "1", A },
 	{ "-f", "1,2", A },
 	{ "-N", "-f", "2", A },
+#elif defined(FUZZ_TOOL_tsv_split)
+	/* --part only: -n writes PREFIX.K.tsv and keeps their names in
+	 * file-scope variables and an atexit handler, one per run */
+	{ "-k", "1", "--part", "0/2", A },
+	{ "-k", "1,2", "--part", "1/3", "--number", "n", "--rejects", "/dev/null", A },
+	{ "-N", "-k", "2", "--part", "0/1", "--stats", "/dev/null", A },
+	{ "-k", "2", "--part", "2/5", "--rejects", "/dev/null", A, A },
 #elif defined(FUZZ_TOOL_evidence_sum)
 	{ "--gates", G },
 	{ "--gates", A, "--dir", "/nonexistent" },

@@ -46,6 +46,7 @@ for v in 0 1 2 3 4; do
 	head_of "$r" 30 | awk -F'\t' -v OFS='\t' 'NR == 1 { print "titleType", $2, $3; next } { print (NR % 3 ? "movie" : "short"), $2, $3 }' |
 	    seed tool-kpi-agg "r-$v" "$v"
 done
+for v in 0 1 2 3; do head_of "$p" 25 | seed tool-tsv-split "p-$v" "$v"; done
 for v in 0 2; do head_of "$r" 20 | seed tool-evidence-sum "t-$v" "$v"; done
 printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nr\tt.tsv\trow_count_between\t-\t1..5\terror\ne\t-\trow_count_eq\t-\tstats:x.rows_in = 3\twarn\n' |
     seed tool-evidence-sum gates 1

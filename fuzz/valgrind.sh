@@ -1,35 +1,39 @@
 #!/usr/bin/env bash
-# fuzz/valgrind.sh: the pipeline's tool steps on the real sample, each under
-# Valgrind memcheck; prints one line per step and exits 1 on any error.
-# (full.sh puts bin/ first in PATH, so the steps are replayed here.)
+# fuzz/valgrind.sh: pipelines/full.sh on the real sample with every tool it
+# runs under Valgrind memcheck: P07_BIN points at a directory of wrappers
+# that exec valgrind on bin/TOOL, one log per process.  Prints one line per
+# tool (processes, error lines) and exits 1 on any Valgrind error or when
+# the pipeline fails.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+root=$PWD
 S=${P07_SAMPLE:-../shared/data/imdb-sample}
 [ -d "$S" ] || { echo "valgrind: no sample at $S" >&2; exit 1; }
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
-vg=(valgrind -q --error-exitcode=99 --leak-check=no --track-origins=yes)
+mkdir "$w/bin" "$w/logs"
+for b in bin/*; do
+	t=${b#bin/}
+	# --error-exitcode: a memcheck error fails the step, and so the run
+	printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=no --track-origins=yes --log-file=%s/%s.%%p.log %s/%s "$@"\n' \
+	    "$w/logs" "$t" "$root/bin" "$t" >"$w/bin/$t"
+	chmod +x "$w/bin/$t"
+done
+start=$(date +%s)
+P07_BIN=$w/bin pipelines/full.sh --quiet --data "$S" --out "$w/out" --as-of 2025-08-13 \
+    --no-report --no-sqlite 2>"$w/full.err"
+rc=$?
+secs=$(( $(date +%s) - start ))
 bad=0
-step() {	# step NAME COMMAND...: stdout to $w/NAME.tsv
-	local name=$1 rc
-	shift
-	"${vg[@]}" "$@" >"$w/$name.tsv" 2>"$w/$name.err"
-	rc=$?
-	printf '%-28s exit %3d  %s\n' "$name" "$rc" "$(grep -c '^==' "$w/$name.err") valgrind lines"
-	[ "$rc" -ne 99 ] && ! grep -q '^==' "$w/$name.err" || { bad=1; cat "$w/$name.err" >&2; }
-}
-step basics bin/imdb-cat --unique --rejects "$w/rej.tsv" --stats "$w/st.tsv" "$S/title.basics.tsv.gz"
-step ratings bin/imdb-cat "$S/title.ratings.tsv.gz"
-step principals bin/imdb-cat "$S/title.principals.tsv.gz"
-step names bin/imdb-cat "$S/name.basics.tsv.gz"
-step ratings_of_titles bin/tsv-join -f "$w/basics.tsv" -k tconst -a titleType "$w/ratings.tsv"
-step wrating bin/wrating -r averageRating -v numVotes -m 1000 -C auto --eligible titleType=movie "$w/ratings_of_titles.tsv"
-step keys bin/surrogate-key -k title_key=tconst -k person_key=nconst "$w/principals.tsv"
-step inferred bin/tsv-join -e -f "$w/names.tsv" -k nconst "$w/principals.tsv"
-step genres bin/tsv-split-genres --null-as Unknown --ordinal o --count n --weight w "$w/basics.tsv"
-step kpi bin/kpi-agg -g genres count mean:startYear median:runtimeMinutes --top 5 --by count "$w/genres.tsv"
-step snapshot bin/scd2-merge --as-of 2025-08-13 -k tconst --sk title_sk /dev/null "$w/basics.tsv"
-step dim_date bin/dim-date -f startYear,endYear "$w/basics.tsv"
-printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nu\tsnapshot.tsv\tunique\ttitle_sk\t-\terror\nf\tratings_of_titles.tsv\tfk\ttconst\tbasics.tsv:tconst\terror\n' >"$w/gates.tsv"
-step evidence bin/evidence-sum --gates "$w/gates.tsv" --dir "$w" --stats "$w/st.tsv"
+printf '%-18s %9s %12s\n' tool processes error_lines
+for b in bin/*; do
+	t=${b#bin/}
+	n=$(find "$w/logs" -name "$t.*.log" | wc -l)
+	[ "$n" -gt 0 ] || continue
+	e=$(cat "$w/logs/$t".*.log | grep -c '^==')
+	printf '%-18s %9d %12d\n' "$t" "$n" "$e"
+	[ "$e" -eq 0 ] || { bad=1; cat "$w/logs/$t".*.log >&2; }
+done
+echo "full.sh exit $rc in ${secs} s; evidence: $(jq -c .totals "$w/out/evidence/P07_evidence.json" 2>/dev/null)"
+[ "$rc" -eq 0 ] || { bad=1; cat "$w/full.err" >&2; }
 exit "$bad"

@@ -270,7 +270,7 @@ wait_for_temp() {
 		"${cmd[@]/#good.tsv/fifo}" -o out.tsv 2>err &
 		pid=$!
 		head -n 1000 good.tsv >&7
-		wait_for_temp out.tsv || fail "$t: no temporary while running"
+		wait_for_temp out.tsv || { kill -KILL "$pid"; fail "$t: no temporary while running"; }
 		kill -TERM "$pid"
 		status=0
 		wait "$pid" || status=$?
@@ -287,7 +287,7 @@ wait_for_temp() {
 	imdb-cat --schema none -o out.tsv fifo &
 	pid=$!
 	cat good.tsv >&7
-	wait_for_temp out.tsv || fail "no temporary while running"
+	wait_for_temp out.tsv || { kill -KILL "$pid"; fail "no temporary while running"; }
 	kill -KILL "$pid"
 	wait "$pid" || true
 	exec 7>&-
