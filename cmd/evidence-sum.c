@@ -1301,7 +1301,8 @@ grab_sha256(struct tsv_in *t, void *arg)
 
 /*
  * Open FILE with its header; 0 (and f->error set) when it cannot be read.
- * FLAGS INPUT_SHA256: the digest comes with the pass (--input files).
+ * FLAGS INPUT_SHA256: the digest comes with the pass (--input files), as
+ * it does for anything but a regular file (a pipe cannot be read twice).
  */
 static int
 open_table(struct file *f, struct tsv_in *t, int flags)
@@ -1326,6 +1327,10 @@ open_table(struct file *f, struct tsv_in *t, int flags)
 		f->error = xasprintf("%s is empty (expected a header line)",
 		    f->full);
 		return 0;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		flags |= INPUT_SHA256;
+		f->hashing = 1;		/* not by the hasher */
 	}
 	tsv_open(t, &f->full, 1, TSV_HEADER | flags);
 	if (flags & INPUT_SHA256) {
