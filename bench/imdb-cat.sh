@@ -2,10 +2,12 @@
 # imdb-cat throughput against the decompression floor (zcat, igzip -dc) on a
 # synthetic title.principals.tsv.gz of at least 1 GB uncompressed.
 # Usage: bench/imdb-cat.sh [SCALE]   (default 0.3: about 29 M rows, 1.3 GB raw)
+# RUNS=N (default 3) runs per command; each figure is the best of them.
 # Data is generated once into bench/cache/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scale=${1:-0.3}
+runs=${RUNS:-3}
 cache=bench/cache/principals-$scale
 bin=bin
 zbin=build/zlib/bin
@@ -19,37 +21,46 @@ fi
 gz=$cache/title.principals.tsv.gz
 raw_bytes=$(gzip -dc "$gz" | wc -c)
 [ -s "$cache/plain.tsv" ] || gzip -dc "$gz" >"$cache/plain.tsv"
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 
-# best of three wall-clock seconds
+# best wall-clock and best CPU (user+sys) seconds of $runs runs
 timeit() {
-	local best="" t s e
-	for _ in 1 2 3; do
-		s=$(date +%s.%N)
-		"$@" >/dev/null
-		e=$(date +%s.%N)
-		t=$(echo "$e - $s" | bc)
-		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" -eq 1 ]; then best=$t; fi
+	local wall="" cpu="" w u s c i
+	for ((i = 0; i < runs; i++)); do
+		/usr/bin/time -f '%e %U %S' -o "$tmp" "$@" >/dev/null
+		read -r w u s <"$tmp"
+		c=$(echo "$u + $s" | bc)
+		if [ -z "$wall" ] || [ "$(echo "$w < $wall" | bc)" -eq 1 ]; then wall=$w; fi
+		if [ -z "$cpu" ] || [ "$(echo "$c < $cpu" | bc)" -eq 1 ]; then cpu=$c; fi
 	done
-	echo "$best"
+	echo "$wall $cpu"
 }
 
 row() {
-	local name=$1; shift
-	local t
-	t=$(timeit "$@")
-	printf '| %s | %.2f | %.0f |\n' "$name" "$t" "$(echo "$raw_bytes / $t / 1000000" | bc -l)"
+	local name=$1 wall cpu
+	shift
+	read -r wall cpu < <(timeit "$@")
+	printf '| %s | %.2f | %.2f | %.0f | %.0f |\n' "$name" "$wall" "$cpu" \
+	    "$(echo "$raw_bytes / $wall / 1000000" | bc -l)" \
+	    "$(echo "$raw_bytes / $cpu / 1000000" | bc -l)"
 }
 
 echo "input: $gz ($(stat -c %s "$gz") bytes gzip, $raw_bytes bytes raw)"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start"
+echo "runs per command: $runs; output to /dev/null"
 echo
-echo "| command | seconds (best of 3) | MB/s of uncompressed output |"
-echo "|---|---|---|"
+echo "| command | wall s (best) | CPU s (best) | MB/s wall | MB/s per CPU s |"
+echo "|---|---|---|---|---|"
 row "zcat" zcat "$gz"
-command -v igzip >/dev/null && row "igzip -dc" igzip -dc "$gz"
+if command -v igzip >/dev/null; then row "igzip -dc" igzip -dc "$gz"; fi
 row "imdb-cat --schema none (ISA-L)" "$bin/imdb-cat" --schema none "$gz"
-row "imdb-cat --schema auto (ISA-L)" "$bin/imdb-cat" "$gz"
+row "imdb-cat (ISA-L)" "$bin/imdb-cat" "$gz"
+row "imdb-cat --unique (ISA-L)" "$bin/imdb-cat" --unique "$gz"
 row "imdb-cat --schema none (zlib)" "$zbin/imdb-cat" --schema none "$gz"
-row "imdb-cat --schema auto (zlib)" "$zbin/imdb-cat" "$gz"
+row "imdb-cat (zlib)" "$zbin/imdb-cat" "$gz"
+row "imdb-cat --unique (zlib)" "$zbin/imdb-cat" --unique "$gz"
 row "cat (plain)" cat "$cache/plain.tsv"
-row "imdb-cat --schema auto (plain)" "$bin/imdb-cat" "$cache/plain.tsv"
+row "imdb-cat (plain)" "$bin/imdb-cat" "$cache/plain.tsv"
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -96,6 +96,17 @@ static const struct schema schemas[] = {
 };
 #define NSCHEMAS	(sizeof(schemas) / sizeof(schemas[0]))
 
+/*
+ * --unique's first keys that came in rising byte order, as key_code()s,
+ * each with the line it was first seen on and its orderings seen.  IMDb's
+ * files are sorted so: they never touch the hash, where a key out of order
+ * goes.
+ */
+struct keyrun {
+	uint64_t	*num, *line, *bits;
+	size_t		 n, cap;
+};
+
 struct cat {
 	struct cli		 cli;
 	const struct schema	*schema;	/* NULL: field count only */
@@ -110,9 +121,10 @@ struct cat {
 	uint64_t		*seen_bits;	/* id -> orderings 1..64 seen */
 	size_t			 seen_cap;
 	struct hashmap		 seen2;		/* whole keys, ordering > 64 */
+	struct keyrun		 run;		/* --unique: keys in rising order */
 	char			 last[32];	/* the previous row's first key */
 	size_t			 last_n;	/* 0: none */
-	uint32_t		 last_id;
+	uint64_t		*last_line, *last_bits;	/* its entries */
 	int			 fast;		/* rows may take fast_block */
 	struct fields		 fv;		/* the fast path's fields */
 	struct scanmap		 map;
@@ -520,35 +532,115 @@ row_ok(struct cat *c, struct tsv_in *t, struct fields *fv, struct slice line)
  * principals), so the tconst is held once with a bitmap of its orderings
  * 1..64; rarer larger orderings go to a second set of whole keys.
  */
-static int
-key_is_new(struct cat *c, uint64_t lineno, struct slice k1, struct slice k2)
+/*
+ * A code for an id, PREFIX and 1 to 16 digits, that sorts as the id does
+ * in byte order, as IMDb sorts its files: a digit a nibble (1 + its value),
+ * left-aligned, 0 after the last.  0 for any other key.
+ */
+static uint64_t
+key_code(struct slice k, const char *prefix)
 {
-	int64_t ord = 0;
+	uint64_t v = 0;
+	size_t i;
+
+	if (k.n < 3 || k.n > 18 || k.p[0] != prefix[0] || k.p[1] != prefix[1])
+		return 0;
+	for (i = 2; i < k.n; i++) {
+		if (k.p[i] < '0' || k.p[i] > '9')
+			return 0;
+		v = v << 4 | (uint64_t)(k.p[i] - '0' + 1);
+	}
+	return v << 4 * (18 - k.n);
+}
+
+/* The entries of a key in the run: 1 found or appended (*ISNEW), 0 not. */
+static int
+run_find(struct keyrun *r, uint64_t v, size_t *at, int *isnew)
+{
+	size_t lo = 0, hi = r->n, mid;
+
+	*isnew = 0;
+	if (r->n > 0 && v <= r->num[r->n - 1]) {
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (r->num[mid] < v)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		*at = lo;
+		return lo < r->n && r->num[lo] == v;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1 << 16;
+		if ((r->num = realloc(r->num, r->cap * sizeof(*r->num))) ==
+		    NULL || (r->line = realloc(r->line, r->cap *
+		    sizeof(*r->line))) == NULL || (r->bits = realloc(r->bits,
+		    r->cap * sizeof(*r->bits))) == NULL)
+			die_sys("out of memory");
+	}
+	r->num[r->n] = v;
+	*at = r->n++;
+	*isnew = 1;
+	return 1;
+}
+
+/*
+ * The line and orderings entries of a first key, made (*ISNEW) when new:
+ * from the last row's key, the run of rising keys, or the hash.
+ */
+static void
+key_entry(struct cat *c, struct slice k1, uint64_t **line, uint64_t **bits,
+    int *isnew)
+{
+	uint64_t v;
 	uint32_t id;
-	int isnew;
+	size_t at;
 
 	/* Rows come grouped by their first key: most repeat the last one. */
 	if (c->last_n != 0 && k1.n == c->last_n &&
 	    memcmp(k1.p, c->last, k1.n) == 0) {
-		id = c->last_id;
-		isnew = 0;
+		*line = c->last_line;
+		*bits = c->last_bits;
+		*isnew = 0;
+		return;
+	}
+	v = key_code(k1, c->schema->cols[0].check == NCONST ? "nm" : "tt");
+	if (v != 0 && run_find(&c->run, v, &at, isnew)) {
+		*line = &c->run.line[at];
+		*bits = &c->run.bits[at];
 	} else {
-		id = hmap_insert(&c->seen, k1.p, k1.n, &isnew);
-		c->last_n = k1.n <= sizeof(c->last) ? k1.n : 0;
-		memcpy(c->last, k1.p, c->last_n);
-		c->last_id = id;
+		id = hmap_insert(&c->seen, k1.p, k1.n, isnew);
+		if (id >= c->seen_cap) {
+			c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 1 << 16;
+			if ((c->seen_line = realloc(c->seen_line, c->seen_cap *
+			    sizeof(*c->seen_line))) == NULL ||
+			    (c->seen_bits = realloc(c->seen_bits, c->seen_cap *
+			    sizeof(*c->seen_bits))) == NULL)
+				die_sys("out of memory");
+		}
+		*line = &c->seen_line[id];
+		*bits = &c->seen_bits[id];
 	}
-	if (id >= c->seen_cap) {
-		c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 1 << 16;
-		if ((c->seen_line = realloc(c->seen_line, c->seen_cap *
-		    sizeof(*c->seen_line))) == NULL ||
-		    (c->seen_bits = realloc(c->seen_bits, c->seen_cap *
-		    sizeof(*c->seen_bits))) == NULL)
-			die_sys("out of memory");
-	}
+	/* The pointers stay good until the next new key grows an array. */
+	c->last_n = k1.n <= sizeof(c->last) ? k1.n : 0;
+	memcpy(c->last, k1.p, c->last_n);
+	c->last_line = *line;
+	c->last_bits = *bits;
+}
+
+static int
+key_is_new(struct cat *c, uint64_t lineno, struct slice k1, struct slice k2)
+{
+	uint64_t *line, *bits;
+	int64_t ord = 0;
+	size_t i;
+	int isnew;
+
+	key_entry(c, k1, &line, &bits, &isnew);
 	if (isnew) {
-		c->seen_line[id] = lineno;
-		c->seen_bits[id] = 0;
+		*line = lineno;
+		*bits = 0;
 	}
 	if (c->schema->nkey == 1) {
 		if (isnew)
@@ -556,13 +648,14 @@ key_is_new(struct cat *c, uint64_t lineno, struct slice k1, struct slice k2)
 		snprintf(c->reason, sizeof(c->reason),
 		    "duplicate key '%.*s' (first seen on line %llu)",
 		    (int)(k1.n > 40 ? 40 : k1.n), k1.p,
-		    (unsigned long long)c->seen_line[id]);
+		    (unsigned long long)*line);
 		return 0;
 	}
-	parse_i64(k2.p, k2.n, &ord);	/* checked: a positive integer */
+	for (i = 0; i < k2.n; i++)	/* checked: 1 to 18 digits */
+		ord = ord * 10 + (k2.p[i] - '0');
 	if (ord <= 64) {
-		if (!(c->seen_bits[id] & (UINT64_C(1) << (ord - 1)))) {
-			c->seen_bits[id] |= UINT64_C(1) << (ord - 1);
+		if (!(*bits & (UINT64_C(1) << (ord - 1)))) {
+			*bits |= UINT64_C(1) << (ord - 1);
 			return 1;
 		}
 	} else {
