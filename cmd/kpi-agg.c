@@ -1359,7 +1359,8 @@ run_batch(struct agg *a)
 	if (n > 0) {
 		r = &b->r[n - 1];
 		room(&b->prev, &b->prev_cap, r->klen + 1);
-		memcpy(b->prev, key_of(b, r), r->klen);
+		if (r->klen > 0)	/* no -g: kbuf may still be NULL */
+			memcpy(b->prev, key_of(b, r), r->klen);
 		b->prev_n = r->klen;
 		b->prev_gid = r->gid;
 		b->have_prev = 1;
