@@ -120,12 +120,22 @@ talent_of() {
 	        ($8 == "\\N" ? "\\N" : $8 - $7) }' "$T/talent.tsv"
 }
 TALENT_HEADER='nconst	primary_name	titles	rated_titles	mean_rating	total_votes	first_year	last_year	career_span'
+# The aggregation holds every person at once (~270 bytes each: 4 GB at full
+# IMDb scale), so the credits are hash-partitioned by person first and each
+# part aggregated alone: a person is in one part only, and the rows are
+# sorted again after the names are joined.
+TALENT_PARTS=8
 talent() {
-	talent_credits |
-	kpi-agg -g role,person_key titles=count rated_titles=count-nonnull:average_rating \
-	    mean_rating=mean:average_rating total_votes=sum:num_votes \
-	    first_year=min:start_year last_year=max:start_year \
-	    exact_mean=mean:average_rating/12 --having 'titles>=3' |
+	local k
+	talent_credits | tsv-split -k person_key -n "$TALENT_PARTS" --prefix "$T/credits"
+	for ((k = 0; k < TALENT_PARTS; k++)); do
+		kpi-agg -g role,person_key titles=count rated_titles=count-nonnull:average_rating \
+		    mean_rating=mean:average_rating total_votes=sum:num_votes \
+		    first_year=min:start_year last_year=max:start_year \
+		    exact_mean=mean:average_rating/12 --having 'titles>=3' "$T/credits.$k.tsv" |
+		tail -n +$((k == 0 ? 1 : 2))
+		rm -f "$T/credits.$k.tsv"
+	done |
 	zero_votes total_votes |
 	tsv-join -f "$STAR/dim_person.tsv" -k person_key -a nconst,primary_name |
 	tail -n +2 >"$T/talent.tsv"
