@@ -390,12 +390,18 @@ valid_date(const char *s)
 int
 main(int argc, char *argv[])
 {
-	/* Static: what the run holds stays reachable until exit (LeakSanitizer). */
-	static struct run r = { .dir = "." };
+	/*
+	 * Static: what the run holds stays reachable until exit (LeakSanitizer).
+	 * Set afresh here, not by the initialiser, so that a harness calling
+	 * main again (fuzz/fuzz_tool.c) starts from an empty run.
+	 */
+	static struct run r;
 	struct cli c = { .usage = usage };
 	size_t i, j, *order;
 	int ch;
 
+	memset(&r, 0, sizeof(r));
+	r.dir = ".";
 	msg_init(argv[0]);
 	/*
 	 * Key sets come and go table by table: from 1 MiB up they get pages of
