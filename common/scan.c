@@ -175,6 +175,7 @@ scan_map(struct scanmap *m, const char *p, size_t n)
 {
 	size_t nw = (n + 63) / 64;
 	const char *z;
+	char tail[64];
 	int nul;
 
 	if (impl == NULL)
@@ -189,10 +190,13 @@ scan_map(struct scanmap *m, const char *p, size_t n)
 	}
 	if (nw == 0)
 		return 0;
-	nul = impl(p, nw, m->sep, m->nondigit);
-	if (n % 64 != 0)
-		m->sep[nw - 1] &= (UINT64_C(1) << (n % 64)) - 1;
-	/* The NUL may lie in the bytes past N. */
+	nul = n >= 64 ? impl(p, n / 64, m->sep, m->nondigit) : 0;
+	if (n % 64 != 0) {
+		/* The last part word from a copy: nothing past N is read. */
+		memset(tail, 'x', sizeof(tail));
+		memcpy(tail, p + n / 64 * 64, n % 64);
+		nul |= impl(tail, 1, m->sep + nw - 1, m->nondigit + nw - 1);
+	}
 	if (nul && (z = memchr(p, '\0', n)) != NULL)
 		return z - p;
 	return n;

@@ -17,9 +17,8 @@ struct scanmap {
 };
 
 /*
- * Map P[0..N).  The 63 bytes after P+N must be readable (their values do
- * not matter: sep bits past N are 0).  Returns the offset of the first NUL
- * byte, N when there is none.
+ * Map P[0..N) (and nothing past it: sep bits past N are 0).  Returns the
+ * offset of the first NUL byte, N when there is none.
  */
 size_t	scan_map(struct scanmap *m, const char *p, size_t n);
 void	scan_free(struct scanmap *m);

@@ -24,7 +24,7 @@ tsv_open(struct tsv_in *t, char **paths, size_t npaths, int flags)
 	t->npaths = npaths;
 	t->flags = flags;
 	t->cap = TSV_BUFSIZE;
-	if ((t->buf = malloc(t->cap + TSV_PAD)) == NULL)
+	if ((t->buf = malloc(t->cap)) == NULL)
 		die_sys("out of memory");
 	if (!open_next_file(t))
 		return;
@@ -85,7 +85,7 @@ refill(struct tsv_in *t)
 	}
 	if (t->end == t->cap) {
 		t->cap *= 2;
-		if ((t->buf = realloc(t->buf, t->cap + TSV_PAD)) == NULL)
+		if ((t->buf = realloc(t->buf, t->cap)) == NULL)
 			die_sys("out of memory");
 	}
 	got = input_read(t->in, t->buf + t->end, t->cap - t->end);
@@ -93,8 +93,6 @@ refill(struct tsv_in *t)
 		t->eof = 1;
 	t->end += got;
 	t->bytes += got;
-	/* Defined bytes past the end for block scanners (valgrind). */
-	memset(t->buf + t->end, '\n', TSV_PAD);
 }
 
 /* The next line of the current file; 0 at its end. */

@@ -53,12 +53,11 @@ int	tsv_next(struct tsv_in *t, struct slice *line);
  * Block access, for a tool that scans many lines at once.  tsv_peek sets
  * BLK to the complete lines buffered for the current file from the next
  * unread one on, LF included (CRs and all), reading more when none is
- * whole; TSV_PAD readable bytes of unspecified value follow it.  It returns
+ * whole.  It returns
  * 0 where tsv_next must take over: the file's first line (a BOM), its last
  * line when that has no LF, and the change to the next file.  tsv_skip
  * consumes the first NLINES lines of the block, NBYTES in all.
  */
-#define TSV_PAD	64
 int	tsv_peek(struct tsv_in *t, struct slice *blk);
 void	tsv_skip(struct tsv_in *t, size_t nbytes, uint64_t nlines);
 void	tsv_close(struct tsv_in *t);
