@@ -7,11 +7,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -27,7 +25,6 @@
  * Each partition file gets its own buffer: 256 KiB keeps 64 partitions in
  * 16 MiB while a write(2) still moves far more than a page.
  */
-#define PART_BUFSIZE	(256 << 10)
 #define FNV_OFFSET	UINT64_C(14695981039346656037)
 #define FNV_PRIME	UINT64_C(1099511628211)
 
@@ -45,15 +42,6 @@ struct split {
 	uint64_t	 rows_in, rows_out, rows_other;
 };
 
-/*
- * Partition files are written under temporary names and renamed only when
- * every partition is complete.  common/out.c tracks at most a handful of
- * temporaries, so these are tracked here, for any N.
- */
-static char		**part_tmp;
-static size_t		  part_ntmp;
-static void		(*prev_handler[NSIG])(int);
-
 static void	 parse_part(struct split *, const char *);
 static void	 open_parts(struct split *, const char *, const char *,
 		    size_t);
@@ -63,8 +51,6 @@ static void	 route(struct split *, struct slice, const struct fields *,
 static uint64_t	 key_hash(const struct split *, const struct fields *);
 static void	 write_header(struct out *, const char *, size_t,
 		    const char *);
-static void	 remove_part_temps(void);
-static void	 on_signal(int);
 static void	 usage(FILE *);
 
 enum { OPT_PREFIX = CLI_FIRST_TOOL_OPTION, OPT_PART, OPT_NUMBER,
@@ -259,75 +245,39 @@ parse_part(struct split *s, const char *arg)
 		    "0 <= K < N)", arg);
 }
 
-/* PREFIX.K.tsv for every K, each under a temporary name until the end. */
+/*
+ * PREFIX.K.tsv for every K, through common/out.c: each is written under a
+ * temporary name, and all of them (with --rejects and --stats) are renamed
+ * into place together at exit, only when every one was closed whole.
+ */
 static void
 open_parts(struct split *s, const char *prefix, const char *header,
     size_t header_len)
 {
-	struct sigaction sa;
-	mode_t mask;
-	uint64_t k;
-	int sigs[] = { SIGINT, SIGTERM, SIGHUP }, fd;
-	size_t i;
-
-	if ((s->outs = calloc(s->nparts, sizeof(*s->outs))) == NULL ||
-	    (part_tmp = calloc(s->nparts, sizeof(*part_tmp))) == NULL)
-		die_sys("out of memory");
-	atexit(remove_part_temps);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		if (sigaction(sigs[i], NULL, &sa) == -1)
-			die_sys("sigaction");
-		prev_handler[sigs[i]] = sa.sa_handler;
-		if (sa.sa_handler != SIG_IGN)	/* nohup stays nohup */
-			signal(sigs[i], on_signal);
-	}
-	mask = umask(0);
-	umask(mask);
-	for (k = 0; k < s->nparts; k++) {
-		struct out *o = &s->outs[k];
-
-		if (asprintf(&o->path, "%s.%llu.tsv", prefix,
-		    (unsigned long long)k) == -1 ||
-		    asprintf(&part_tmp[k], "%s.tmp.XXXXXX", o->path) == -1)
-			die_sys("out of memory");
-		if ((fd = mkstemp(part_tmp[k])) == -1) {
-			free(part_tmp[k]);
-			part_tmp[k] = NULL;
-			die_sys("%s", o->path);
-		}
-		part_ntmp = k + 1;
-		if (fchmod(fd, 0666 & ~mask) == -1)
-			die_sys("%s", o->path);
-		o->fd = fd;
-		o->cap = PART_BUFSIZE;
-		if ((o->buf = malloc(o->cap)) == NULL)
-			die_sys("out of memory");
-		if (header != NULL)
-			write_header(o, header, header_len, s->number);
-	}
-}
-
-/* Every partition complete: close them all, then rename them into place. */
-static void
-close_parts(struct split *s)
-{
 	char *path;
 	uint64_t k;
 
+	if ((s->outs = calloc(s->nparts, sizeof(*s->outs))) == NULL)
+		die_sys("out of memory");
 	for (k = 0; k < s->nparts; k++) {
-		if ((path = strdup(s->outs[k].path)) == NULL)
+		if (asprintf(&path, "%s.%llu.tsv", prefix,
+		    (unsigned long long)k) == -1)
 			die_sys("out of memory");
-		out_close(&s->outs[k]);	/* no tmp: closes, does not rename */
-		s->outs[k].path = path;
+		out_open(&s->outs[k], path);
+		free(path);
+		if (header != NULL)
+			write_header(&s->outs[k], header, header_len,
+			    s->number);
 	}
-	for (k = 0; k < s->nparts; k++) {
-		if (rename(part_tmp[k], s->outs[k].path) == -1)
-			die_sys("%s: cannot rename into place",
-			    s->outs[k].path);
-		free(part_tmp[k]);
-		part_tmp[k] = NULL;
-		free(s->outs[k].path);
-	}
+}
+
+static void
+close_parts(struct split *s)
+{
+	uint64_t k;
+
+	for (k = 0; k < s->nparts; k++)
+		out_close(&s->outs[k]);
 }
 
 static void
@@ -388,27 +338,6 @@ write_header(struct out *o, const char *h, size_t n, const char *number)
 		out_str(o, number);
 	}
 	out_byte(o, '\n');
-}
-
-static void
-remove_part_temps(void)
-{
-	size_t k;
-
-	for (k = 0; k < part_ntmp; k++)
-		if (part_tmp[k] != NULL)
-			unlink(part_tmp[k]);
-}
-
-static void
-on_signal(int sig)
-{
-	remove_part_temps();
-	if (prev_handler[sig] != SIG_DFL && prev_handler[sig] != SIG_ERR &&
-	    prev_handler[sig] != on_signal)
-		prev_handler[sig](sig);
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 static void

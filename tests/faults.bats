@@ -115,6 +115,28 @@ no_temps() {
 	done
 }
 
+@test "tsv-split -n N --prefix P with --rejects or --stats on /dev/full: no partition file, old ones unchanged" {
+	need_dev_full
+	for bad in --rejects --stats; do
+		rm -f p.*.tsv
+		run --separate-stderr tsv-split -k tconst -n 3 --prefix p "$bad" /dev/full good.tsv
+		assert_failure 1
+		assert_equal "$stderr" "tsv-split: /dev/full: write error: No space left on device"
+		[ -z "$(compgen -G 'p.*')" ] || fail "$bad /dev/full left $(compgen -G 'p.*')"
+		for k in 0 1 2; do echo "old $k" >"p.$k.tsv"; done
+		run --separate-stderr tsv-split -k tconst -n 3 --prefix p "$bad" /dev/full good.tsv
+		assert_failure 1
+		for k in 0 1 2; do assert_equal "$(cat "p.$k.tsv")" "old $k"; done
+		no_temps
+	done
+	# and with a good stats file, all three parts and the stats appear
+	run --separate-stderr tsv-split -k tconst -n 3 --prefix p --stats st.tsv good.tsv
+	assert_success
+	assert_equal "$(cat p.0.tsv p.1.tsv p.2.tsv | grep -vc '^tconst')" 60000
+	assert_equal "$(awk -F '\t' '$2 == "rows_in" { print $3 }' st.tsv)" 60000
+	no_temps
+}
+
 @test "the same runs with good --rejects and --stats files: all three appear, no temporary" {
 	for t in imdb-cat tsv-split-genres tsv-join wrating tsv-split; do
 		cmd_of "$t"
