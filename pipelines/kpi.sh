@@ -112,8 +112,9 @@ talent_credits() {
 	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes
 }
 # talent_of ROLE [awk condition]: ROLE's people from talent.tsv as the KPI
-# columns, with exact_mean first (highest_rated_actors orders by the exact
-# mean, not the rounded one)
+# columns, with exact_mean first: highest_rated_actors orders by the exact
+# mean, not the rounded one, and 12 decimals tell apart any two means a/b,
+# c/d with b, d < 10^5 titles (they differ by at least 1/(b*d) > 10^-10)
 talent_of() {
 	awk -F'\t' -v OFS='\t' -v role="$1" '
 	    $1 == role && '"${2:-1}"' { print $9, $10, $11, $3, $4, $5, $6, $7, $8,
