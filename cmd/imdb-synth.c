@@ -406,12 +406,9 @@ main(int argc, char *argv[])
 	if (rows == MAP_FAILED)
 		die_sys("mmap");
 	memset(rows, 0, NFILES * sizeof(*rows));
-	if (run_jobs(&s, out, selected, nsel, jobs, rows) != 0) {
-		for (i = 0; i < NFILES; i++)
-			if (out[i] != NULL)
-				gzout_discard(out[i]);
+	/* A child said why; out.c removes every temporary at exit. */
+	if (run_jobs(&s, out, selected, nsel, jobs, rows) != 0)
 		exit(EXIT_DATA);
-	}
 	take_census(&s, &cen);
 	for (i = 0; i < NFILES; i++)
 		if (out[i] != NULL && rows[i] != cen.rows[i])
@@ -419,9 +416,14 @@ main(int argc, char *argv[])
 			    "expected %llu", file_name[i],
 			    (unsigned long long)rows[i],
 			    (unsigned long long)cen.rows[i]);
+	/*
+	 * Nothing is renamed yet: out.c renames the data files, SYNTH.tsv and
+	 * the --stats file together when main returns, or removes them all if
+	 * anything after this point fails.
+	 */
 	for (i = 0; i < NFILES; i++)
 		if (out[i] != NULL)
-			gzout_commit(out[i]);
+			gzout_child_finished(out[i]);
 	write_manifest(dir, &s, &cen, scale_arg, date, cli.stats, verbose);
 	return 0;
 }
@@ -1537,8 +1539,10 @@ write_file(const struct synth *s, int f, struct gzout *out, uint64_t *rows)
 
 /*
  * One child per file, at most JOBS at a time.  Children only write and
- * close their temporary files; the parent renames them all once every child
- * has succeeded, so a failed run leaves no file behind.
+ * close their temporary files; out.c's record of them is the parent's, and
+ * renames them at the parent's exit only if every child succeeded and the
+ * rest of the run (SYNTH.tsv, --stats) did too, so a failed run leaves no
+ * file behind.
  */
 static int
 run_jobs(const struct synth *s, struct gzout **out, const int *sel, int nsel,

@@ -1,17 +1,15 @@
 /*
- * gzout.c - buffered file output, gzip or plain, through a temporary file
- * that is renamed into place only after a clean finish.  It deflates in
- * large chunks (one call per MiB) and checks every write and close.
+ * gzout.c - buffered file output, gzip or plain, through common/out.c: the
+ * file is a temporary until the run exits, and is renamed into place with
+ * the run's other outputs only if every one of them was finished (out.h).
+ * It deflates in large chunks (one call per MiB) and checks every write
+ * and close.
  * With HAVE_ISAL, levels 0-1 use ISA-L's igzip level 1: about 4x the speed
  * of zlib level 1 on IMDb-like TSV, for files 10-15% larger.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <zlib.h>
 #ifdef HAVE_ISAL
@@ -20,26 +18,26 @@
 
 #include "gzout.h"
 #include "msg.h"
+#include "out.h"
 
 #define GZOUT_BUFSZ	(1u << 20)
 
 struct gzout {
-	char		*path;		/* final name */
-	char		*tmp;		/* PATH.tmp.XXXXXX */
-	int		 fd;		/* -1 once finished */
+	struct out	 o;		/* the file, through out.c */
+	char		*path;		/* its name, for messages */
+	int		 finished;
 	int		 gzip;		/* 0 plain, 1 zlib, 2 ISA-L */
 	z_stream	 zs;
 #ifdef HAVE_ISAL
 	struct isal_zstream is;
 	unsigned char	*isal_buf;
 #endif
-	unsigned char	*in;		/* bytes not yet deflated or written */
+	unsigned char	*in;		/* bytes not yet deflated (gzip) */
 	size_t		 inlen;
 	unsigned char	*out;		/* deflate output */
 	uint64_t	 bytes;
 };
 
-static void	write_all(struct gzout *, const unsigned char *, size_t);
 static void	drain(struct gzout *, int);
 static int	start_isal(struct gzout *, int);
 static void	*xmalloc(size_t);
@@ -49,30 +47,20 @@ struct gzout *
 gzout_open(const char *path, int level)
 {
 	struct gzout *g;
-	size_t plen = strlen(path);
-	mode_t mask;
 
 	g = xmalloc(sizeof(*g));
 	memset(g, 0, sizeof(*g));
-	g->path = xmalloc(plen + 1);
-	memcpy(g->path, path, plen + 1);
-	g->tmp = xmalloc(plen + sizeof(".tmp.XXXXXX"));
-	memcpy(g->tmp, path, plen);
-	memcpy(g->tmp + plen, ".tmp.XXXXXX", sizeof(".tmp.XXXXXX"));
-	if ((g->fd = mkstemp(g->tmp)) == -1)
-		die_sys("%s: cannot create temporary file", path);
-	/* mkstemp makes 0600; give the file the mode open(2) would. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(g->fd, 0666 & ~mask) == -1)
-		die_sys("%s", g->tmp);
+	if ((g->path = strdup(path)) == NULL)
+		die_sys("malloc");
+	out_open(&g->o, path);
+	if (level == GZOUT_PLAIN)
+		return g;	/* plain bytes go straight to out.c's buffer */
 	g->in = xmalloc(GZOUT_BUFSZ);
-	if (level != GZOUT_PLAIN && start_isal(g, level)) {
+	g->out = xmalloc(GZOUT_BUFSZ);
+	if (start_isal(g, level))
 		g->gzip = 2;
-		g->out = xmalloc(GZOUT_BUFSZ);
-	} else if (level != GZOUT_PLAIN) {
+	else {
 		g->gzip = 1;
-		g->out = xmalloc(GZOUT_BUFSZ);
 		/* windowBits 15+16: a gzip wrapper with mtime 0, no name. */
 		if (deflateInit2(&g->zs, level, Z_DEFLATED, 15 + 16, 8,
 		    Z_DEFAULT_STRATEGY) != Z_OK)
@@ -88,6 +76,10 @@ gzout_write(struct gzout *g, const void *buf, size_t n)
 	size_t room;
 
 	g->bytes += n;
+	if (!g->gzip) {
+		out_write(&g->o, buf, n);
+		return;
+	}
 	while (n > 0) {
 		room = GZOUT_BUFSZ - g->inlen;
 		if (room > n)
@@ -104,42 +96,35 @@ gzout_write(struct gzout *g, const void *buf, size_t n)
 void
 gzout_finish(struct gzout *g)
 {
-	if (g->fd == -1)
+	if (g->finished)
 		return;
-	drain(g, Z_FINISH);
-	if (g->gzip == 1)
-		deflateEnd(&g->zs);
-	if (close(g->fd) == -1) {
-		g->fd = -1;
-		die_sys("%s", g->path);
+	if (g->gzip) {
+		drain(g, Z_FINISH);
+		if (g->gzip == 1)
+			deflateEnd(&g->zs);
 	}
-	g->fd = -1;
-}
-
-void
-gzout_commit(struct gzout *g)
-{
-	if (rename(g->tmp, g->path) == -1)
-		die_sys("%s: cannot rename %s into place", g->path, g->tmp);
-	free_bufs(g);
+	out_close(&g->o);
+	g->finished = 1;
 }
 
 void
 gzout_close(struct gzout *g)
 {
 	gzout_finish(g);
-	gzout_commit(g);
+	free_bufs(g);
 }
 
 void
-gzout_discard(struct gzout *g)
+gzout_child_finished(struct gzout *g)
 {
-	if (g->fd != -1) {
-		if (g->gzip == 1)
-			deflateEnd(&g->zs);
-		close(g->fd);
-	}
-	unlink(g->tmp);
+	/*
+	 * The child's out_close happened in its own copy of out.c's record;
+	 * this one closes the parent's descriptor (nothing is buffered here)
+	 * and marks the file finished where the exit handler will look.
+	 */
+	if (g->gzip == 1)
+		deflateEnd(&g->zs);
+	out_close(&g->o);
 	free_bufs(g);
 }
 
@@ -155,17 +140,12 @@ gzout_path(const struct gzout *g)
 	return g->path;
 }
 
-/* Hand the buffered bytes to the file, deflating first when gzip. */
+/* Deflate the buffered bytes and hand the result to out.c. */
 static void
 drain(struct gzout *g, int flush)
 {
 	int rc;
 
-	if (!g->gzip) {
-		write_all(g, g->in, g->inlen);
-		g->inlen = 0;
-		return;
-	}
 #ifdef HAVE_ISAL
 	if (g->gzip == 2) {
 		g->is.next_in = g->in;
@@ -176,7 +156,7 @@ drain(struct gzout *g, int flush)
 			g->is.avail_out = GZOUT_BUFSZ;
 			if (isal_deflate(&g->is) != COMP_OK)
 				die(EXIT_DATA, "%s: deflate failed", g->path);
-			write_all(g, g->out, GZOUT_BUFSZ - g->is.avail_out);
+			out_write(&g->o, g->out, GZOUT_BUFSZ - g->is.avail_out);
 		} while (g->is.avail_in > 0 || g->is.avail_out == 0 ||
 		    (flush == Z_FINISH &&
 		    g->is.internal_state.state != ZSTATE_END));
@@ -192,27 +172,10 @@ drain(struct gzout *g, int flush)
 		rc = deflate(&g->zs, flush);
 		if (rc == Z_STREAM_ERROR)
 			die(EXIT_DATA, "%s: deflate failed", g->path);
-		write_all(g, g->out, GZOUT_BUFSZ - g->zs.avail_out);
+		out_write(&g->o, g->out, GZOUT_BUFSZ - g->zs.avail_out);
 	} while (g->zs.avail_in > 0 || g->zs.avail_out == 0 ||
 	    (flush == Z_FINISH && rc != Z_STREAM_END));
 	g->inlen = 0;
-}
-
-static void
-write_all(struct gzout *g, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(g->fd, p, n);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			die_sys("%s", g->path);
-		}
-		p += w;
-		n -= (size_t)w;
-	}
 }
 
 /* ISA-L for the fast levels when built with it; 0 means use zlib. */
@@ -246,7 +209,6 @@ free_bufs(struct gzout *g)
 #endif
 	free(g->in);
 	free(g->out);
-	free(g->tmp);
 	free(g->path);
 	free(g);
 }

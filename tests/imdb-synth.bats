@@ -101,7 +101,7 @@ Try 'imdb-synth --help' for more information."
 	chmod 555 "$T/ro"
 	run imdb-synth --scale 0.0001 -o "$T/ro"
 	assert_failure 1
-	assert_output "imdb-synth: $T/ro/name.basics.tsv.gz: cannot create temporary file: Permission denied"
+	assert_output "imdb-synth: $T/ro/name.basics.tsv.gz: Permission denied"
 	run ls -A "$T/ro"
 	assert_output ""
 }
@@ -114,8 +114,35 @@ Try 'imdb-synth --help' for more information."
 	left=$(ls -A "$T/tiny/out")
 	umount "$T/tiny"
 	assert_failure 1
-	assert_output "imdb-synth: $T/tiny/out/title.principals.tsv.gz: No space left on device"
+	assert_output "imdb-synth: $T/tiny/out/title.principals.tsv.gz: write error: No space left on device"
 	[ -z "$left" ] || fail "left behind: $left"
+}
+
+# The data files are finished before SYNTH.tsv and --stats are written;
+# they must not be renamed into place when those fail (common/out.c).
+@test "a failing --stats exits 1 and leaves no data file, SYNTH.tsv or temporary" {
+	run imdb-synth --scale 0.0005 -o "$T/full" --stats /dev/full
+	assert_failure 1
+	assert_output "imdb-synth: /dev/full: write error: No space left on device"
+	run ls -A "$T/full"
+	assert_output ""
+	run imdb-synth --scale 0.0005 --plain -o "$T/nodir" --stats "$T/missing/st.tsv"
+	assert_failure 1
+	assert_output "imdb-synth: $T/missing/st.tsv: No such file or directory"
+	run ls -A "$T/nodir"
+	assert_output ""
+}
+
+@test "a failing --stats over an old catalogue leaves every old file as it was" {
+	imdb-synth --scale 0.0005 --seed 1 -o "$T/old"
+	(cd "$T/old" && sha256sum ./*) >"$T/before"
+	run imdb-synth --scale 0.0005 --seed 2 -o "$T/old" --stats /dev/full
+	assert_failure 1
+	assert_output "imdb-synth: /dev/full: write error: No space left on device"
+	(cd "$T/old" && sha256sum ./*) >"$T/after"
+	cmp "$T/before" "$T/after"
+	run sh -c "ls -A '$T/old' | grep -c tmp"
+	assert_output 0
 }
 
 @test "the same options give byte-identical files" {
