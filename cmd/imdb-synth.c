@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -1548,7 +1549,7 @@ static int
 run_jobs(const struct synth *s, struct gzout **out, const int *sel, int nsel,
     int jobs, uint64_t *rows)
 {
-	pid_t pid[NFILES];
+	pid_t pid[NFILES], parent = getpid();
 	int next_job = 0, running = 0, failed = 0, status, i;
 	pid_t w;
 
@@ -1563,6 +1564,14 @@ run_jobs(const struct synth *s, struct gzout **out, const int *sel, int nsel,
 			if ((pid[next_job] = fork()) == -1)
 				die_sys("fork");
 			if (pid[next_job] == 0) {
+				/*
+				 * A signalled parent removes the temporaries
+				 * and dies; stop with it rather than write
+				 * on into an unlinked file.
+				 */
+				if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+				    getppid() != parent)
+					_exit(EXIT_DATA);
 				write_file(s, f, out[f], &rows[f]);
 				_exit(0);
 			}

@@ -145,6 +145,29 @@ Try 'imdb-synth --help' for more information."
 	assert_output 0
 }
 
+@test "SIGTERM mid-run exits 143, leaves nothing and stops the children too" {
+	imdb-synth --scale 0.2 -j 2 -o "$T/sig" &
+	pid=$!
+	# wait (up to 60 s) until a child has written bytes to its temporary
+	for _ in $(seq 600); do
+		[ -n "$(find "$T/sig" -name '*.tmp.*' -size +0 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ] || fail "exit status $st, expected 143"
+	# the children die with the parent instead of writing on (~15 s of work)
+	for _ in $(seq 30); do
+		pgrep -f -- "-o $T/sig" >/dev/null || break
+		sleep 0.1
+	done
+	run pgrep -f -- "-o $T/sig"
+	assert_failure 1
+	run ls -A "$T/sig"
+	assert_output ""
+}
+
 @test "the same options give byte-identical files" {
 	imdb-synth --scale 0.001 --seed 7 -j 1 -o "$T/again"
 	for f in $FILES; do
