@@ -1,13 +1,15 @@
 #!/usr/bin/env bats
 # The bad-input corpus (DESIGN §8, issue #10) against every tool in bin/ but
 # imdb-synth (it reads no input).  Each tool runs its smallest valid
-# invocation with -o out.tsv on one damaged input; each case states the exact
+# invocation with -o out.tsv on one damaged input (tsv-split as the filter
+# --part 0/1, which keeps every row; its -n N --prefix mode has a test of
+# its own at the end); each case states the exact
 # message and status, and that a failed run leaves neither out.tsv nor a
 # temporary beside it.  Inputs are generated here, in the test's directory.
 
 load helper
 
-TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum)
+TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum tsv-split)
 H=$'tconst\tgenres\tstartYear\taverageRating\tnumVotes'
 
 setup() {
@@ -31,6 +33,7 @@ cmd_of() {
 	wrating) cmd=(wrating -r averageRating -v numVotes -m 100 -C 6.5 -o out.tsv "$2") ;;
 	kpi-agg) cmd=(kpi-agg -g genres count mean:averageRating -o out.tsv "$2") ;;
 	dim-date) cmd=(dim-date -f startYear -o out.tsv "$2") ;;
+	tsv-split) cmd=(tsv-split -k tconst --part 0/1 -o out.tsv "$2") ;;
 	evidence-sum)
 		printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nt.key\t%s\tunique\ttconst\t-\terror\n' \
 		    "$2" >gates.tsv
@@ -155,6 +158,7 @@ make_big_gz() {
 	expect wrating png.tsv.gz 2 "wrating: -r: unknown field 'averageRating' (header: $hdr)"
 	expect kpi-agg png.tsv.gz 2 "kpi-agg: -g: unknown field 'genres' (header: $hdr)"
 	expect dim-date png.tsv.gz 2 "dim-date: -f: unknown field 'startYear' (header: $hdr)"
+	expect tsv-split png.tsv.gz 2 "tsv-split: -k: unknown field 'tconst' (header: $hdr)"
 	expect_evidence_error png.tsv.gz "no column 'tconst' in png.tsv.gz (header: $hdr)" \
 	    "no column 'tconst' in png.tsv.gz (header: "$'\xef\xbf\xbd'"PNG)"
 }
@@ -169,7 +173,7 @@ make_big_gz() {
 }
 
 @test "empty file on stdin: the same message naming stdin" {
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date tsv-split; do
 		cmd_of "$t" -
 		run --separate-stderr "${cmd[@]}" </dev/null
 		assert_failure 1
@@ -180,7 +184,7 @@ make_big_gz() {
 
 @test "header only: the output header and no rows, exit 0 (dim-date has no years: exit 1)" {
 	printf '%s\n' "$H" >hdr.tsv
-	for t in imdb-cat tsv-split-genres tsv-join; do
+	for t in imdb-cat tsv-split-genres tsv-join tsv-split; do
 		expect "$t" hdr.tsv 0 ""
 		assert_file_eq out.tsv hdr.tsv
 	done
@@ -208,6 +212,7 @@ make_big_gz() {
 	expect wrating nohdr.tsv 2 "wrating: -r: unknown field 'averageRating' (header: $hl)"
 	expect kpi-agg nohdr.tsv 2 "kpi-agg: -g: unknown field 'genres' (header: $hl)"
 	expect dim-date nohdr.tsv 2 "dim-date: -f: unknown field 'startYear' (header: $hl)"
+	expect tsv-split nohdr.tsv 2 "tsv-split: -k: unknown field 'tconst' (header: $hl)"
 	expect_evidence_error nohdr.tsv "no column 'tconst' in nohdr.tsv (header: tt0000001	Drama,Comedy	1894	5.7	2000)"
 	# --schema none cannot know; --schema auto can
 	run --separate-stderr imdb-cat nohdr.tsv
@@ -222,7 +227,7 @@ make_big_gz() {
 @test "ragged rows: too few and too many fields, exit 1 with the line" {
 	{ cat good.tsv; printf 'tt0000004\tDrama\t1900\n'; } >few.tsv
 	{ cat good.tsv; printf 'tt0000004\tDrama\t1900\t5.0\t10\textra\n'; } >many.tsv
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date tsv-split; do
 		expect "$t" few.tsv 1 "$t: few.tsv:5: expected 5 fields, found 3"
 		expect "$t" many.tsv 1 "$t: many.tsv:5: expected 5 fields, found 6"
 	done
@@ -234,7 +239,7 @@ make_big_gz() {
 
 @test "ragged rows with --rejects: kept with line and reason, counts reconcile" {
 	{ cat good.tsv; printf 'tt0000004\tDrama\t1900\n'; printf 'tt0000005\tX\t1\t5.0\t1\t!\n'; } >rag.tsv
-	for t in imdb-cat tsv-split-genres tsv-join wrating; do
+	for t in imdb-cat tsv-split-genres tsv-join wrating tsv-split; do
 		cmd_of "$t" rag.tsv
 		run --separate-stderr "${cmd[@]}" --rejects rej.tsv --stats st.tsv
 		assert_success
@@ -271,7 +276,7 @@ $t	rows_rejected	2"
 @test "NUL bytes: imdb-cat refuses them; every other tool passes them through as data" {
 	{ cat good.tsv; printf 'tt0000004\tDr\0ama\t1900\t5.0\t10\n'; } >nul.tsv
 	expect imdb-cat nul.tsv 1 "imdb-cat: nul.tsv:5: NUL byte in row"
-	for t in tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg; do
+	for t in tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg tsv-split; do
 		expect "$t" nul.tsv 0 ""
 		[ "$(grep -caP 'Dr\x00ama' out.tsv)" = 1 ] || fail "$t lost the NUL byte"
 	done
@@ -281,7 +286,7 @@ $t	rows_rejected	2"
 
 @test "invalid UTF-8 passes through untouched (bytes, not characters)" {
 	{ cat good.tsv; printf 'tt0000004\tDr\xff\xfe\xc3ama\t1900\t5.0\t10\n'; } >bad8.tsv
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg tsv-split; do
 		expect "$t" bad8.tsv 0 ""
 		[ "$(grep -caP 'Dr\xff\xfe\xc3ama' out.tsv)" = 1 ] || fail "$t changed the bytes"
 	done
@@ -310,7 +315,7 @@ $t	rows_rejected	2"
 
 @test "10 M empty lines: the first one is a ragged row at line 2" {
 	{ printf '%s\n' "$H"; yes '' | head -n 10000000; } >blank.tsv
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date tsv-split; do
 		expect "$t" blank.tsv 1 "$t: blank.tsv:2: expected 5 fields, found 1"
 	done
 	expect kpi-agg blank.tsv 1 "kpi-agg: blank.tsv:2: 1 fields (expected 5)"
@@ -339,7 +344,7 @@ $t	rows_rejected	2"
 	assert_failure 1
 	assert_equal "$stderr" "scd2-merge: dim.tsv:3: key 'tt0000002' is not after 'tt0000003' on line 2 (DIM must be sorted by key in byte order, as LC_ALL=C sort)"
 	[ ! -e out2.tsv ]
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date evidence-sum; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date evidence-sum tsv-split; do
 		expect "$t" unsorted.tsv 0 ""
 	done
 }
@@ -358,6 +363,9 @@ $t	rows_rejected	2"
 	assert_failure 1
 	assert_equal "$stderr" "tsv-join: dupf.tsv:3: duplicate key 'tt0000001' (first on line 2; use --first or --last)"
 	[ ! -e out.tsv ]
+	# tsv-split only routes rows: both go to the key's one partition
+	expect tsv-split dup.tsv 0 ""
+	assert_file_eq out.tsv dup.tsv
 	expect evidence-sum dup.tsv 1 "evidence-sum: fail: t.key: 1 of 2 rows repeat a key of tconst (1 distinct) (allowed <= 0)"
 	run jq -r '.gates[0].status + " " + (.gates[0].unexpected | tostring)' out.tsv
 	assert_output "fail 1"
@@ -365,6 +373,10 @@ $t	rows_rejected	2"
 
 @test "\\N in keys: null in surrogate keys, matches nothing in joins, refused by scd2-merge" {
 	printf '%s\n' "$H" $'\\N\tDrama\t1900\t5.0\t10' >nullkey.tsv
+	# tsv-split hashes \N's two bytes like any key: one partition of N gets it
+	expect tsv-split nullkey.tsv 0 ""
+	assert_file_eq out.tsv nullkey.tsv
+	[ "$(for k in 0 1 2; do tsv-split -N -k 1 --part "$k/3" nullkey.tsv; done | grep -c '^\\N')" = 1 ]
 	expect scd2-merge nullkey.tsv 1 "scd2-merge: nullkey.tsv:2: null key (field 1 is \\N; keys must not be empty or \\N)"
 	expect surrogate-key nullkey.tsv 0 ""
 	assert_equal "$(cut -f 6 out.tsv | tail -n 1)" f14cc5cdce0420f4a5a6b6d9d7b85f39
@@ -409,11 +421,47 @@ $t	rows_rejected	2"
 	make_big_gz
 	size=$(stat -c %s big.gz)
 	head -c $((size / 3)) big.gz >cut.gz
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date tsv-split; do
 		cmd_of "$t" -
 		run --separate-stderr "${cmd[@]}" <cut.gz
 		assert_failure 1
 		assert_equal "$stderr" "$t: stdin: truncated gzip stream (unexpected end of file after $((size / 3)) bytes)"
 		[ ! -e out.tsv ]
 	done
+}
+
+# tsv-split's other mode writes PREFIX.K.tsv files (out.c, committed at
+# exit): a damaged input must leave the old partitions as they were.
+split_fails() {	# STATUS MESSAGE INPUT ("-": cut.gz on stdin)
+	if [ "$3" = - ]; then
+		run --separate-stderr tsv-split -k tconst -n 3 --prefix p - <cut.gz
+	else
+		run --separate-stderr tsv-split -k tconst -n 3 --prefix p "$3"
+	fi
+	[ "$status" -eq "$1" ] || fail "tsv-split on $3: status $status (expected $1), stderr: $stderr"
+	assert_equal "$stderr" "$2"
+	assert_output ""
+	! compgen -G 'p.*.tmp.*' >/dev/null || fail "tsv-split on $3: left $(echo p.*.tmp.*)"
+	sha256sum p.* | cmp - old.sum || fail "tsv-split on $3: the old partitions changed"
+}
+
+@test "tsv-split -n N --prefix on damaged input: the exact message, old partitions unchanged, no temporary" {
+	tsv-split -k tconst -n 3 --prefix p good.tsv
+	sha256sum p.* >old.sum
+	[ "$(wc -l <old.sum)" = 3 ]
+	make_big_gz
+	size=$(stat -c %s big.gz)
+	head -c $((size / 2)) big.gz >cut.gz
+	: >empty.tsv
+	tail -n +2 good.tsv >nohdr.tsv
+	{ cat good.tsv; printf 'tt0000004\tDrama\t1900\n'; } >few.tsv
+	printf '\x1f\x8bnot gzip after all\n' >fake.gz
+	{ printf '%s\n' "$H"; yes '' | head -n 1000; } >blank.tsv
+	split_fails 1 "tsv-split: cut.gz: truncated gzip stream (unexpected end of file after $((size / 2)) bytes)" cut.gz
+	split_fails 1 "tsv-split: stdin: truncated gzip stream (unexpected end of file after $((size / 2)) bytes)" -
+	split_fails 1 "tsv-split: fake.gz: corrupt gzip stream (invalid deflate data)" fake.gz
+	split_fails 1 "tsv-split: empty.tsv: empty input (expected a header line)" empty.tsv
+	split_fails 2 "tsv-split: -k: unknown field 'tconst' (header: tt0000001, Drama,Comedy, 1894, 5.7, 2000)" nohdr.tsv
+	split_fails 1 "tsv-split: few.tsv:5: expected 5 fields, found 3" few.tsv
+	split_fails 1 "tsv-split: blank.tsv:2: expected 5 fields, found 1" blank.tsv
 }
