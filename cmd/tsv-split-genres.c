@@ -1,7 +1,8 @@
 /*
  * tsv-split-genres - explode a list field (genres, primaryProfession,
  * knownForTitles, directors, writers) into one row per element, with the
- * element's position, the list length and the allocation weight 1/n.
+ * element's position, the list length, the allocation weight 1/n and a flag
+ * on the first element.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,7 @@ struct split {
 	size_t		 seplen;
 	const char	*null_as;	/* --null-as VALUE, or NULL */
 	int		 drop_null;
-	int		 want_ordinal, want_count, want_weight;
+	int		 want_ordinal, want_count, want_weight, want_primary;
 	size_t		 nfields;	/* expected per row; 0 = first row's */
 	struct slice	*kept;		/* this row's kept elements (reused) */
 	size_t		 kept_cap;
@@ -58,11 +59,11 @@ static void	 emit(struct split *, struct slice, struct slice, struct slice,
 static void	 emit_null(struct split *, struct slice, struct slice,
 		    struct slice);
 static void	 write_header(struct split *, const char *, size_t,
-		    const char *[3]);
+		    const char *[4]);
 static void	 usage(FILE *);
 
 enum { OPT_NULL_AS = CLI_FIRST_TOOL_OPTION, OPT_DROP_NULL, OPT_ORDINAL,
-    OPT_COUNT, OPT_WEIGHT, OPT_REJECTS };
+    OPT_COUNT, OPT_WEIGHT, OPT_PRIMARY, OPT_REJECTS };
 
 static const struct option longopts[] = {
 	CLI_LONGOPTS,
@@ -73,6 +74,7 @@ static const struct option longopts[] = {
 	{ "ordinal",	required_argument,	NULL, OPT_ORDINAL },
 	{ "count",	required_argument,	NULL, OPT_COUNT },
 	{ "weight",	required_argument,	NULL, OPT_WEIGHT },
+	{ "primary",	required_argument,	NULL, OPT_PRIMARY },
 	{ "rejects",	required_argument,	NULL, OPT_REJECTS },
 	{ "output",	required_argument,	NULL, 'o' },
 	{ NULL, 0, NULL, 0 }
@@ -89,7 +91,8 @@ main(int argc, char *argv[])
 	struct fieldlist fl;
 	struct progress prog;
 	const char *field = "genres", *rejects = NULL, *output = NULL;
-	const char *names[3] = { NULL, NULL, NULL };
+	/* the appended columns, in their output order */
+	const char *names[4] = { NULL, NULL, NULL, NULL };
 	char reason[64];
 	int ch;
 
@@ -124,6 +127,9 @@ main(int argc, char *argv[])
 		case OPT_WEIGHT:
 			names[2] = optarg;
 			break;
+		case OPT_PRIMARY:
+			names[3] = optarg;
+			break;
 		case OPT_REJECTS:
 			rejects = optarg;
 			break;
@@ -143,6 +149,7 @@ main(int argc, char *argv[])
 	s.want_ordinal = names[0] != NULL;
 	s.want_count = names[1] != NULL;
 	s.want_weight = names[2] != NULL;
+	s.want_primary = names[3] != NULL;
 
 	tsv_open(&t, argv, argc, s.cli.no_header ? 0 : TSV_HEADER);
 	if (!s.cli.no_header) {
@@ -158,6 +165,7 @@ main(int argc, char *argv[])
 	check_name("--ordinal", names[0], hp, names, 0);
 	check_name("--count", names[1], hp, names, 1);
 	check_name("--weight", names[2], hp, names, 2);
+	check_name("--primary", names[3], hp, names, 3);
 
 	out_open(&s.out, output);
 	rejects_open(&s.rej, rejects);
@@ -393,6 +401,8 @@ emit(struct split *s, struct slice pre, struct slice el, struct slice post,
 		out_byte(&s->out, '\t');
 		out_write(&s->out, weight, wlen);
 	}
+	if (s->want_primary)
+		out_str(&s->out, ordinal == 1 ? "\t1" : "\t0");
 	out_byte(&s->out, '\n');
 	s->rows_out++;
 }
@@ -420,17 +430,19 @@ emit_null(struct split *s, struct slice line, struct slice pre,
 		out_str(&s->out, "\t\\N");
 	if (s->want_weight)
 		out_str(&s->out, "\t\\N");
+	if (s->want_primary)
+		out_str(&s->out, "\t\\N");
 	out_byte(&s->out, '\n');
 	s->rows_out++;
 }
 
 static void
-write_header(struct split *s, const char *h, size_t n, const char *names[3])
+write_header(struct split *s, const char *h, size_t n, const char *names[4])
 {
 	size_t i;
 
 	out_write(&s->out, h, n);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (names[i] != NULL) {
 			out_byte(&s->out, '\t');
 			out_str(&s->out, names[i]);
@@ -444,6 +456,7 @@ usage(FILE *f)
 	fprintf(f, "usage: %s [-N] [-f FIELD] [-d SEP] "
 	    "[--null-as VALUE | --drop-null] [--ordinal NAME]\n"
 	    "                        [--count NAME] [--weight NAME] "
-	    "[--rejects FILE] [--stats FILE] [--progress]\n"
-	    "                        [-o FILE] [FILE ...]\n", progname);
+	    "[--primary NAME] [--rejects FILE]\n"
+	    "                        [--stats FILE] [--progress] "
+	    "[-o FILE] [FILE ...]\n", progname);
 }

@@ -29,6 +29,67 @@ ref() {
 	assert_file_eq got want
 }
 
+# primary: the awk of bridge_of in pipelines/lib.sh before --primary (is the
+# ordinal 1?), over the reference's ordinal column (third from the end)
+primary_of() {
+	awk -F'\t' -v OFS='\t' '{ print $0, ($(NF - 2) == 1 ? 1 : 0) }'
+}
+
+@test "--primary after the other three (ordinal count weight primary, whatever the option order): golden, equal to the reference and to bridge_of's awk" {
+	run --separate-stderr tsv-split-genres --primary is_primary --weight allocation_weight \
+		--null-as Unknown --count genre_count --ordinal genre_ordinal "$IN"
+	assert_success
+	[ -z "$stderr" ]
+	assert_golden tsv-split-genres/all-four.tsv
+	[ "${lines[0]}" = $'tconst\tprimaryTitle\tgenres\tstartYear\tgenre_ordinal\tgenre_count\tallocation_weight\tis_primary' ]
+	ref 3 null -v hdr=1 <"$IN" | tail -n +2 | primary_of >want
+	printf '%s\n' "$output" | tail -n +2 >got
+	assert_file_eq got want
+	# the \N, empty and ",," lists are one Unknown row each, primary
+	run awk -F'\t' '$3 == "Unknown" { print $1, $5, $8 }' "$GOLD/tsv-split-genres/all-four.tsv"
+	assert_output $'tt0000003 1 1\ntt0000004 1 1\ntt0000007 1 1'
+	# exactly one primary row per title
+	run sh -c "tail -n +2 '$GOLD/tsv-split-genres/all-four.tsv' | awk -F'\t' '\$8 == 1 { print \$1 }' | uniq -c | awk '\$1 != 1'"
+	assert_output ""
+}
+
+@test "--primary: the first kept element is primary when the list starts with empty, \\N or repeated elements" {
+	printf 'id\tgenres\na\t,,Drama,Comedy,Drama\nb\t\\N,Comedy,,Comedy,War\nc\tWar,War,War\nd\t,\\N,\nd2\t\\N\n' >in.tsv
+	run --separate-stderr tsv-split-genres --primary p --ordinal o in.tsv
+	assert_success
+	assert_output $'id\tgenres\to\tp
+a\tDrama\t1\t1
+a\tComedy\t2\t0
+b\tComedy\t1\t1
+b\tWar\t2\t0
+c\tWar\t1\t1
+d\t,\\N,\t\\N\t\\N
+d2\t\\N\t\\N\t\\N'
+	# with --null-as the substituted row is primary; alone, --primary
+	run --separate-stderr tsv-split-genres --null-as Unknown --primary p in.tsv
+	assert_success
+	assert_output $'id\tgenres\tp
+a\tDrama\t1
+a\tComedy\t0
+b\tComedy\t1
+b\tWar\t0
+c\tWar\t1
+d\tUnknown\t1
+d2\tUnknown\t1'
+	run --separate-stderr tsv-split-genres --drop-null --primary p in.tsv
+	assert_success
+	assert_output $'id\tgenres\tp\na\tDrama\t1\na\tComedy\t0\nb\tComedy\t1\nb\tWar\t0\nc\tWar\t1'
+}
+
+@test "--primary with -N: no header, field by number" {
+	run --separate-stderr sh -c "tail -n +2 '$IN' | tsv-split-genres -N -f 3 --null-as Unknown --primary p --ordinal o"
+	assert_success
+	ref 3 null <"$IN" | tail -n +2 | primary_of | cut -f1-5,8 >want
+	printf '%s\n' "$output" >got
+	assert_file_eq got want
+	[ "$(cut -f6 got | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')" = "0=6 1=9 " ]
+}
+
 @test "without --null-as or --drop-null a null list passes through with \\N columns" {
 	run --separate-stderr tsv-split-genres "${ALL[@]}" "$IN"
 	assert_success
@@ -149,8 +210,14 @@ ref() {
 	--null-as X --drop-null|tsv-split-genres: --null-as and --drop-null cannot be used together
 	--ordinal tconst|tsv-split-genres: --ordinal: column 'tconst' is already in the header
 	--ordinal n --count n|tsv-split-genres: --count: column 'n' is named twice
+	--weight w --primary w|tsv-split-genres: --primary: column 'w' is named twice
+	--primary genres|tsv-split-genres: --primary: column 'genres' is already in the header
 	--bogus|tsv-split-genres: unrecognized option '--bogus'
 	EOF
+	run --separate-stderr tsv-split-genres --primary '' "$IN"
+	assert_failure 2
+	[ "$stderr" = "tsv-split-genres: --primary: invalid column name '' (expected a non-empty name without TAB or newline)
+Try 'tsv-split-genres --help' for more information." ]
 	run --separate-stderr tsv-split-genres -d '' "$IN"
 	assert_failure 2
 	[ "$stderr" = "tsv-split-genres: -d: invalid separator '' (expected one or more bytes, no TAB or newline)
@@ -165,8 +232,8 @@ Try 'tsv-split-genres --help' for more information." ]
 	assert_success
 	[ -z "$stderr" ]
 	assert_output "usage: tsv-split-genres [-N] [-f FIELD] [-d SEP] [--null-as VALUE | --drop-null] [--ordinal NAME]
-                        [--count NAME] [--weight NAME] [--rejects FILE] [--stats FILE] [--progress]
-                        [-o FILE] [FILE ...]"
+                        [--count NAME] [--weight NAME] [--primary NAME] [--rejects FILE]
+                        [--stats FILE] [--progress] [-o FILE] [FILE ...]"
 	run tsv-split-genres --version
 	assert_success
 	assert_output --regexp '^tsv-split-genres \(p07\) [0-9.]+$'
@@ -224,6 +291,17 @@ Try 'tsv-split-genres --help' for more information." ]
 	assert_output ok
 	run grep -P '\t(rows_in|rows_out|null_lists|elements_out)\t' st.tsv
 	assert_output $'tsv-split-genres\trows_in\t50001\ntsv-split-genres\trows_out\t95679\ntsv-split-genres\tnull_lists\t3123\ntsv-split-genres\telements_out\t92556'
+}
+
+@test "real sample: --primary equals bridge_of's awk on the three-column output, one primary per title" {
+	need_sample
+	imdb-cat -f tconst,genres "$SAMPLE/title.basics.tsv.gz" >in.tsv
+	tsv-split-genres --null-as Unknown "${ALL[@]}" in.tsv |
+		awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_primary"; next } { print $0, ($3 == 1 ? 1 : 0) }' >want
+	tsv-split-genres --null-as Unknown "${ALL[@]}" --primary is_primary in.tsv >got
+	assert_file_eq got want
+	[ "$(awk -F'\t' '$6 == 1' got | wc -l)" -eq 50001 ]
+	[ "$(awk -F'\t' '$6 == 1 { print $1 }' got | sort -u | wc -l)" -eq 50001 ]
 }
 
 @test "real sample: primaryProfession, knownForTitles, crew directors and writers match the reference" {
