@@ -90,7 +90,7 @@ extract_ratings() {
 }
 extract_principals() {
 	step "extract title.principals" "$S/title_principals.raw.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \
-	    extract title.principals
+	    extract title.principals -f "$PRINCIPALS_ORDER"
 }
 extract_names() {
 	step "extract name.basics" "$S/name_basics.raw.tsv" "$W/stats/name_basics.imdb-cat.tsv" -- \

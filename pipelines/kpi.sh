@@ -54,49 +54,66 @@ MEASURES=(titles=count rated_titles=count-nonnull:average_rating
 	total_votes=sum:num_votes mean_votes=mean:num_votes)
 
 # --- content -----------------------------------------------------------------
-c=$(where_eq title_type movie <"$T/rated.tsv" |
-	kpi-agg c=wmean:average_rating:num_votes/4 | tail -n 1)
-kpi-agg "${MEASURES[@]}" vote_weighted_mean_all=wmean:average_rating:num_votes \
-	"$T/titles_r.tsv" | zero_votes total_votes |
-	awk -F'\t' -v OFS='\t' -v c="$c" -v m="$M" \
-	    'NR == 1 { print $0, "c", "m"; next } { print $0, c, m }' \
-	>"$KPI/content_overall.tsv"
-kpi-agg -g title_type "${MEASURES[@]}" "$T/titles_r.tsv" | zero_votes total_votes \
-	>"$KPI/content_by_type.tsv"
+content() {
+	c=$(where_eq title_type movie <"$T/rated.tsv" |
+		kpi-agg c=wmean:average_rating:num_votes/4 | tail -n 1)
+	kpi-agg "${MEASURES[@]}" vote_weighted_mean_all=wmean:average_rating:num_votes \
+		"$T/titles_r.tsv" | zero_votes total_votes |
+		awk -F'\t' -v OFS='\t' -v c="$c" -v m="$M" \
+		    'NR == 1 { print $0, "c", "m"; next } { print $0, c, m }' \
+		>"$KPI/content_overall.tsv"
+	kpi-agg -g title_type "${MEASURES[@]}" "$T/titles_r.tsv" | zero_votes total_votes \
+		>"$KPI/content_by_type.tsv"
+}
 
 # --- rankings: stored WR desc, votes desc, tconst ----------------------------
-# rated titles with a weighted rating, in ranking order
-awk -F'\t' 'NR > 1 && $9 != "\\N"' "$T/rated.tsv" |
-	sort -t "$(printf '\t')" -k9,9gr -k8,8nr -k2,2 >"$T/ranked.tsv"
-{
-	printf 'rank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
-	awk -F'\t' -v OFS='\t' -v m="$M" '$3 == "movie" && $8 >= m && n < 250 {
-		print ++n, $2, $4, $5, $7, $8, $9 }' "$T/ranked.tsv"
-} >"$KPI/top_rated_movies.tsv"
-{
-	printf 'title_type\trank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
-	sort -t "$(printf '\t')" -s -k3,3 "$T/ranked.tsv" |
-	awk -F'\t' -v OFS='\t' '{ if (++n[$3] <= 10) print $3, n[$3], $2, $4, $5, $7, $8, $9 }'
-} >"$KPI/top_rated_by_type.tsv"
+rankings() {
+	# rated titles with a weighted rating, in ranking order
+	# (WR is printed with two decimals, never an exponent: -n, several times
+	# faster than -g)
+	awk -F'\t' 'NR > 1 && $9 != "\\N"' "$T/rated.tsv" |
+		sort -t "$(printf '\t')" -k9,9nr -k8,8nr -k2,2 >"$T/ranked.tsv"
+	{
+		printf 'rank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
+		awk -F'\t' -v OFS='\t' -v m="$M" '$3 == "movie" && $8 >= m && n < 250 {
+			print ++n, $2, $4, $5, $7, $8, $9 }' "$T/ranked.tsv"
+	} >"$KPI/top_rated_movies.tsv"
+	{
+		printf 'title_type\trank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
+		sort -t "$(printf '\t')" -s -k3,3 "$T/ranked.tsv" |
+		awk -F'\t' -v OFS='\t' '{ if (++n[$3] <= 10) print $3, n[$3], $2, $4, $5, $7, $8, $9 }'
+	} >"$KPI/top_rated_by_type.tsv"
+}
 
 # --- rating distribution: ALL, then each type; all eight buckets ------------
-EDGES=average_rating=0,2,4,5,6,7,8,9,10
-{
-	awk -F'\t' -v OFS='\t' 'NR == 1 { print "scope", $0; next } { print "ALL", $0 }' "$T/rated.tsv" |
-	kpi-agg --bucket "$EDGES" --all-buckets -g title_type=scope,bucket \
-	    --within title_type titles=count share/4
-	kpi-agg --bucket "$EDGES" --all-buckets -g title_type,bucket \
-	    --within title_type titles=count share/4 "$T/rated.tsv" | tail -n +2
-} >"$KPI/rating_distribution.tsv"
+distribution() {
+	EDGES=average_rating=0,2,4,5,6,7,8,9,10
+	{
+		awk -F'\t' -v OFS='\t' 'NR == 1 { print "scope", $0; next } { print "ALL", $0 }' "$T/rated.tsv" |
+		kpi-agg --bucket "$EDGES" --all-buckets -g title_type=scope,bucket \
+		    --within title_type titles=count share/4
+		kpi-agg --bucket "$EDGES" --all-buckets -g title_type,bucket \
+		    --within title_type titles=count share/4 "$T/rated.tsv" | tail -n +2
+	} >"$KPI/rating_distribution.tsv"
+}
 
 # --- genres --------------------------------------------------------------------
-tsv-join -f "$STAR/dim_genre.tsv" -k genre_key -a genre_name "$STAR/title_genre_bridge.tsv" |
-	tsv-join -f "$T/titles_r.tsv" -k title_key -a average_rating,num_votes |
-	kpi-agg -g genre_name titles=count rated_titles=count-nonnull:average_rating \
+# aggregated per genre_key, and only then (29 rows, not 20 M) named; the order
+# is --sort-by titles:desc's: titles desc, then the name
+genres() {
+	tsv-join -f "$T/titles_r.tsv" -k title_key -a average_rating,num_votes \
+	    "$STAR/title_genre_bridge.tsv" |
+	kpi-agg -g genre_key titles=count rated_titles=count-nonnull:average_rating \
 	    mean_rating=mean:average_rating total_votes=sum:num_votes \
 	    vote_weighted_rating=wmean:average_rating:num_votes \
-	    allocated_titles=sum:allocation_weight/4 --sort-by titles:desc |
-	zero_votes total_votes >"$KPI/genre_performance.tsv"
+	    allocated_titles=sum:allocation_weight/4 |
+	tsv-join -f "$STAR/dim_genre.tsv" -k genre_key -a genre_name |
+	reshape 'genre_name titles rated_titles mean_rating total_votes
+	    vote_weighted_rating allocated_titles' |
+	zero_votes total_votes |
+	{ IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k2,2nr -k1,1; } \
+	    >"$KPI/genre_performance.tsv"
+}
 
 # --- talent: distinct current titles per person ------------------------------
 # Actors (actor or actress) and directors in one pass over the credits: role
@@ -126,16 +143,29 @@ TALENT_HEADER='nconst	primary_name	titles	rated_titles	mean_rating	total_votes	f
 # part aggregated alone: a person is in one part only, and the rows are
 # sorted again after the names are joined.
 TALENT_PARTS=8
-talent() {
+talent_parts() {	# talent_parts K...: aggregates the parts K of the credits
 	local k
-	talent_credits | tsv-split -k person_key -n "$TALENT_PARTS" --prefix "$T/credits"
-	for ((k = 0; k < TALENT_PARTS; k++)); do
+	for k in "$@"; do
 		kpi-agg -g role,person_key titles=count rated_titles=count-nonnull:average_rating \
 		    mean_rating=mean:average_rating total_votes=sum:num_votes \
 		    first_year=min:start_year last_year=max:start_year \
-		    exact_mean=mean:average_rating/12 --having 'titles>=3' "$T/credits.$k.tsv" |
-		tail -n +$((k == 0 ? 1 : 2))
+		    exact_mean=mean:average_rating/12 --having 'titles>=3' \
+		    -o "$T/talent.$k.tsv" "$T/credits.$k.tsv"
 		rm -f "$T/credits.$k.tsv"
+	done
+}
+talent() {
+	local k even=() odd=() LANE_PIDS=()
+	talent_credits | tsv-split -k person_key -n "$TALENT_PARTS" --prefix "$T/credits"
+	# two parts at a time, one per core
+	for ((k = 0; k < TALENT_PARTS; k++)); do
+		if ((k % 2 == 0)); then even+=("$k"); else odd+=("$k"); fi
+	done
+	lane_call talent_parts "${even[@]}"
+	lane_call talent_parts "${odd[@]}"
+	join_lanes
+	for ((k = 0; k < TALENT_PARTS; k++)); do
+		tail -n +$((k == 0 ? 1 : 2)) "$T/talent.$k.tsv"
 	done |
 	zero_votes total_votes |
 	tsv-join -f "$STAR/dim_person.tsv" -k person_key -a nconst,primary_name |
@@ -153,39 +183,44 @@ talent() {
 	  sort -t "$(printf '\t')" -k1,1gr -k4,4nr -k2,2 | cut -f 2- |
 	  awk -F'\t' -v OFS='\t' '{ print NR, $0 }'; } >"$KPI/highest_rated_actors.tsv"
 }
-# the talent KPIs take the longest: they run beside the others
-talent &
-TALENT_PID=$!
-
 # --- trends over dim_date's decades and years ----------------------------------
-by_period() {	# by_period COLUMNS: titles per dim_date period, empty periods as zeros
-	local cols=$1
-	# a title whose start year is not in dim_date as a year is Unknown
-	tsv-join -f "$STAR/dim_date.tsv" -k date_key -d start_year_key -a "$cols" -w \
-	    "$T/titles_r.tsv" |
-	awk -F'\t' -v OFS='\t' -v n="$(echo "$cols" | tr ',' '\n' | wc -l)" '
-	    NR > 1 && $(NF - n + 1) == "\\N" && n == 2 { $NF = "Unknown" } { print }' |
-	kpi-agg -g "$cols" titles=count rated_titles=count-nonnull:average_rating \
-	    mean_rating=mean:average_rating mean_votes=mean:num_votes total_votes=sum:num_votes \
-	    >"$T/period.tsv"
-	# every period of dim_date, in order, with the aggregates or zeros
+# one join gives every title its year and decade; the two aggregations read it
+# side by side.  Every start_year_key is in dim_date (the fk gate checks it);
+# the key -1 has year and decade \N and the label Unknown.
+TREND_OPS=(titles=count rated_titles=count-nonnull:average_rating
+	mean_rating=mean:average_rating mean_votes=mean:num_votes total_votes=sum:num_votes)
+periods_of() {	# periods_of COLUMNS AGGREGATE: every year period of dim_date, in
+	# order, with AGGREGATE's columns or zeros (mean columns \N)
+	local cols=$1 n
+	n=$(echo "$cols" | tr ',' '\n' | wc -l)
 	where_eq date_type year <"$STAR/dim_date.tsv" | reshape "${cols//,/ }" |
-	awk -F'\t' '!seen[$0]++' >"$T/periods.tsv"
-	tsv-join -f "$T/period.tsv" -k "$cols" -w --fill '\N' \
-	    -a titles,rated_titles,mean_rating,mean_votes,total_votes "$T/periods.tsv" |
-	awk -F'\t' -v OFS='\t' -v n="$(echo "$cols" | tr ',' '\n' | wc -l)" '
+	awk -F'\t' '!seen[$0]++' >"$T/periods.$n.tsv"
+	tsv-join -f "$2" -k "$cols" -w --fill '\N' \
+	    -a titles,rated_titles,mean_rating,mean_votes,total_votes "$T/periods.$n.tsv" |
+	awk -F'\t' -v OFS='\t' -v n="$n" '
 	    NR > 1 { for (i = n + 1; i <= n + 2; i++) if ($i == "\\N") $i = 0
-	             if ($(n + 5) == "\\N") $(n + 5) = 0 } { print }'
+	             if ($(n + 5) == "\\N") $(n + 5) = 0 } { print }' |
+	{ IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k1,1n; }
 }
-{
-	by_period decade,decade_label | { IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k1,1n; }
-	# titles whose start year is unknown: always one row
-	awk -F'\t' -v OFS='\t' '$1 == "\\N" { if ($7 == "\\N") $7 = 0; print; f = 1 }
-	    END { if (!f) print "\\N", "Unknown", 0, 0, "\\N", "\\N", 0 }' "$T/period.tsv"
-} >"$KPI/trends_by_decade.tsv"
-{
-	by_period year | { IFS= read -r h; printf '%s\n' "$h"; sort -t "$(printf '\t')" -k1,1n | tail -n 15; }
-} >"$KPI/trends_by_year.tsv"
+trends() {
+	local by_year
+	mkfifo "$T/years"
+	kpi-agg -g year "${TREND_OPS[@]}" -o "$T/by_year.tsv" "$T/years" &
+	by_year=$!
+	tsv-join -f "$STAR/dim_date.tsv" -k date_key -d start_year_key \
+	    -a year,decade,decade_label -w "$T/titles_r.tsv" |
+	tee "$T/years" |
+	kpi-agg -g decade,decade_label "${TREND_OPS[@]}" >"$T/by_decade.tsv"
+	wait "$by_year"
+	{
+		periods_of decade,decade_label "$T/by_decade.tsv"
+		# titles whose start year is unknown: always one row
+		awk -F'\t' -v OFS='\t' '$1 == "\\N" { if ($7 == "\\N") $7 = 0; print; f = 1 }
+		    END { if (!f) print "\\N", "Unknown", 0, 0, "\\N", "\\N", 0 }' "$T/by_decade.tsv"
+	} >"$KPI/trends_by_decade.tsv"
+	periods_of year "$T/by_year.tsv" | { IFS= read -r h; printf '%s\n' "$h"; tail -n 15; } \
+	    >"$KPI/trends_by_year.tsv"
+}
 
 # --- kpi_summary: the headline numbers, in the documented order ----------------
 summary() {
@@ -216,5 +251,10 @@ summary() {
 	printf 'peak_decade\t%s\n' "$(awk -F'\t' 'NR > 1 && $1 != "\\N" && $3 > best { best = $3; d = $2 }
 		END { print (d == "" ? "\\N" : d) }' "$f/trends_by_decade.tsv")"
 }
-wait "$TALENT_PID"
+# three lanes over the two scopes: the talent KPIs (the longest: they read
+# every credit), genres and trends, and the content KPIs
+lane talent
+lane genres trends
+lane content rankings distribution
+join_lanes
 summary >"$KPI/kpi_summary.tsv"

@@ -74,6 +74,10 @@ lane() {
 	( for f in "$@"; do "$f"; done ) &
 	LANE_PIDS+=("$!")
 }
+lane_call() {	# lane_call COMMAND [ARG...]: one command as a lane
+	"$@" &
+	LANE_PIDS+=("$!")
+}
 join_lanes() {
 	local pid rc=0
 	for pid in "${LANE_PIDS[@]}"; do
@@ -206,12 +210,22 @@ is_lead_table() {
 	for ((w = 1; w <= 18; w++)); do printf '%0*d\t1\n' "$w" 1 "$w" 2 "$w" 3; done
 }
 
+# the order extract gives title.principals (full.sh): tconst and nconst,
+# once replaced by their keys, are then already where fact_cast_crew has them
+PRINCIPALS_ORDER='tconst,nconst,ordering,category,job,characters'
 cast_crew_of() {	# cast_crew_of PRINCIPALS STATS [COLUMN...]: fact_cast_crew rows, COLUMNs first
 	local in=$1 stats=$2
 	shift 2
-	surrogate-key --replace -k title_key=tconst -k person_key=nconst --stats "$stats" "$in" |
-	tsv-join -f <(is_lead_table) -k ordering -a is_lead -w --fill 0 |
-	reshape "$* title_key person_key ordering category job characters is_lead"
+	if [ $# -eq 0 ] && [ "$(head -n 1 "$in")" = "${PRINCIPALS_ORDER//,/$'\t'}" ]; then
+		keyed_credits "$in" "$stats"
+	else
+		keyed_credits "$in" "$stats" |
+		reshape "$* title_key person_key ordering category job characters is_lead"
+	fi
+}
+keyed_credits() {	# keyed_credits PRINCIPALS STATS: the keys in place, is_lead appended
+	surrogate-key --replace -k title_key=tconst -k person_key=nconst --stats "$2" "$1" |
+	tsv-join -f <(is_lead_table) -k ordering -a is_lead -w --fill 0
 }
 
 genres_of() {	# genres_of TITLES STATS: a row per title and genre, with genre_key

@@ -170,8 +170,8 @@ partition() {	# partition K: every per-key step of partition K
 }
 PART_FUNCS=(partition part_belong year_keys part_titles part_facts unique_body
 	reshape where_eq sorted_body title_snapshot_of snapshot_rows current_titles_of is_lead_table
-	cast_crew_of genres_of)
-PART_VARS=(P AS_OF LIMIT PATH LC_ALL TMPDIR)
+	cast_crew_of keyed_credits genres_of)
+PART_VARS=(P AS_OF LIMIT PATH LC_ALL TMPDIR PRINCIPALS_ORDER)
 export -f "${PART_FUNCS[@]}"
 export "${PART_VARS[@]}"
 run_partitions() {
