@@ -128,14 +128,15 @@ talent_credits() {
 	awk -F'\t' '$2 != title { title = $2; split("", seen) } NR == 1 || !seen[$1 FS $3]++' |
 	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes
 }
-# talent_of ROLE [awk condition]: ROLE's people from talent.tsv as the KPI
+# talent_of ROLE [awk condition on titles, rated]: ROLE's people as the KPI
 # columns, with exact_mean first: highest_rated_actors orders by the exact
 # mean, not the rounded one, and 12 decimals tell apart any two means a/b,
 # c/d with b, d < 10^5 titles (they differ by at least 1/(b*d) > 10^-10)
 talent_of() {
-	awk -F'\t' -v OFS='\t' -v role="$1" '
-	    $1 == role && '"${2:-1}"' { print $9, $10, $11, $3, $4, $5, $6, $7, $8,
-	        ($8 == "\\N" ? "\\N" : $8 - $7) }' "$T/talent.tsv"
+	awk -F'\t' -v OFS='\t' '
+	    NR > 1 { titles = $4; rated = $5 }
+	    NR > 1 && '"${2:-1}"' { print $10, $2, $3, $4, $5, $6, $7, $8, $9,
+	        ($9 == "\\N" ? "\\N" : $9 - $8) }' "$T/talent_$1.tsv"
 }
 TALENT_HEADER='nconst	primary_name	titles	rated_titles	mean_rating	total_votes	first_year	last_year	career_span'
 # The aggregation holds every person at once (~270 bytes each: 4 GB at full
@@ -154,7 +155,16 @@ talent_parts() {	# talent_parts K...: aggregates the parts K of the credits
 		rm -f "$T/credits.$k.tsv"
 	done
 }
+talent_named() {	# talent_named ROLE: ROLE's rows of talent.tsv with nconst and name
+	where_eq role "$1" <"$T/talent.tsv" >"$T/talent_$1.agg.tsv"
+	reshape 'person_key nconst primary_name' <"$STAR/dim_person.tsv" |
+	tsv-join -f "$T/talent_$1.agg.tsv" -k person_key \
+	    -a titles,rated_titles,mean_rating,total_votes,first_year,last_year,exact_mean \
+	    >"$T/talent_$1.tsv"
+}
 talent() {
+	# its own lanes (lane_call and join_lanes use the caller's LANE_PIDS)
+	# shellcheck disable=SC2034
 	local k even=() odd=() LANE_PIDS=()
 	talent_credits | tsv-split -k person_key -n "$TALENT_PARTS" --prefix "$T/credits"
 	# two parts at a time, one per core
@@ -167,19 +177,22 @@ talent() {
 	for ((k = 0; k < TALENT_PARTS; k++)); do
 		tail -n +$((k == 0 ? 1 : 2)) "$T/talent.$k.tsv"
 	done |
-	zero_votes total_votes |
-	tsv-join -f "$STAR/dim_person.tsv" -k person_key -a nconst,primary_name |
-	tail -n +2 >"$T/talent.tsv"
+	zero_votes total_votes >"$T/talent.tsv"
+	# the names: dim_person streams past each role's people (a table of
+	# thousands, not of every person: 16 M and 1.1 GB at full IMDb scale)
+	lane_call talent_named A
+	lane_call talent_named D
+	join_lanes
 	# most titles first, then nconst
 	{ printf '%s\n' "$TALENT_HEADER"
-	  talent_of A '$3 >= 5' | cut -f 2- | sort -t "$(printf '\t')" -k3,3nr -k1,1; } \
+	  talent_of A 'titles >= 5' | cut -f 2- | sort -t "$(printf '\t')" -k3,3nr -k1,1; } \
 	    >"$KPI/talent_actors.tsv"
 	{ printf '%s\n' "$TALENT_HEADER"
 	  talent_of D | cut -f 2- | sort -t "$(printf '\t')" -k3,3nr -k1,1; } \
 	    >"$KPI/talent_directors.tsv"
 	# exact mean desc, titles desc, nconst
 	{ printf 'rank\t%s\n' "$TALENT_HEADER"
-	  talent_of A '$3 >= 10 && $4 >= 1' |
+	  talent_of A 'titles >= 10 && rated >= 1' |
 	  sort -t "$(printf '\t')" -k1,1gr -k4,4nr -k2,2 | cut -f 2- |
 	  awk -F'\t' -v OFS='\t' '{ print NR, $0 }'; } >"$KPI/highest_rated_actors.tsv"
 }
