@@ -143,21 +143,6 @@ input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
 	return 0
 }
 
-year_keys() {	# appends start_year_key and end_year_key (DESIGN §4)
-	awk -F'\t' -v OFS='\t' '
-	function year(v) { return v ~ /^[0-9]+$/ && v + 0 > 0 ? v + 0 : "" }
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
-		print $0, "start_year_key", "end_year_key"; next }
-	{
-		s = year($(c["startYear"])); e = year($(c["endYear"]))
-		t = $(c["titleType"])
-		sk = s != "" ? s : -1
-		if (t == "tvSeries" || t == "tvMiniSeries") ek = e != "" ? e : -1
-		else ek = -2
-		print $0, sk, ek
-	}'
-}
-
 rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
 	awk -F'\t' -v OFS='\t' '
 	BEGIN { n = split("0 20 40 50 60 70 80 90 100", e, " ") }
@@ -188,7 +173,7 @@ title_snapshot_of() {	# title_snapshot_of BASICS EPISODES: dim_title's snapshot 
 snapshot_rows() {	# snapshot_rows BASICS EPISODES: the snapshot in BASICS's order
 	tsv-join -f "$2" -k tconst -w -a parentTconst,seasonNumber,episodeNumber "$1" |
 	surrogate-key -k title_key=tconst |
-	year_keys |
+	dim-date --keys -f startYear,endYear --type titleType |
 	reshape 'tconst title_key title_type=titleType primary_title=primaryTitle
 	    original_title=originalTitle is_adult=isAdult start_year=startYear
 	    end_year=endYear runtime_minutes=runtimeMinutes genres

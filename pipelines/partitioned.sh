@@ -168,7 +168,7 @@ partition() {	# partition K: every per-key step of partition K
 	part_titles "$1"
 	part_facts "$1"
 }
-PART_FUNCS=(partition part_belong year_keys part_titles part_facts unique_body
+PART_FUNCS=(partition part_belong part_titles part_facts unique_body
 	reshape where_eq sorted_body title_snapshot_of snapshot_rows current_titles_of is_lead_table
 	cast_crew_of keyed_credits genres_of)
 PART_VARS=(P AS_OF LIMIT PATH LC_ALL TMPDIR PRINCIPALS_ORDER)
