@@ -154,12 +154,16 @@ fact_cast_crew() {
 
 # --- dim_person, with inferred members for people missing from name.basics ----
 dim_person() {
-	{
-		people_of "$S/name_basics.tsv"
-		tsv-join -e -f "$S/name_basics.tsv" -k nconst "$S/title_principals.tsv" |
-		kpi-agg -g nconst count --stats "$W/stats/dim_person_inferred.kpi-agg.tsv" |
-		inferred_people
-	} >"$W/star/dim_person.tsv"
+	local inferred
+	# the named people and the inferred ones side by side: neither needs the
+	# other, and the inferred rows (few) follow the named ones
+	tsv-join -e -f "$S/name_basics.tsv" -k nconst "$S/title_principals.tsv" |
+	kpi-agg -g nconst count --stats "$W/stats/dim_person_inferred.kpi-agg.tsv" |
+	inferred_people >"$S/dim_person.inferred.tsv" &
+	inferred=$!
+	people_of "$S/name_basics.tsv" >"$W/star/dim_person.tsv"
+	wait "$inferred"
+	cat "$S/dim_person.inferred.tsv" >>"$W/star/dim_person.tsv"
 }
 
 # --- genres: the bridge and dim_genre ------------------------------------------

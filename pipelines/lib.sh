@@ -133,6 +133,12 @@ where_eq() {
 	tsv-join -f <(printf '%s\n%s\n' "$cols" "$vals") -k "${cols//$'\t'/,}"
 }
 
+# add_column NAME VALUE: appends a column NAME holding VALUE to every row --
+# a left join against an empty table, so a C pass instead of an awk
+add_column() {
+	tsv-join -f <(printf '_\t%s\n' "$1") -k 1 -a 2 -w --fill "$2"
+}
+
 # --- steps that full.sh and partitioned.sh share (they use DATA, S and W) ---
 
 input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
@@ -225,8 +231,7 @@ bridge_of() {	# bridge_of GENRES: title_genre_bridge from genres_of's rows
 }
 
 people_of() {	# people_of NAMES: dim_person rows of the people in name.basics
-	surrogate-key -k person_key=nconst "$1" |
-	awk -F'\t' -v OFS='\t' 'NR == 1 { print $0, "is_inferred"; next } { print $0, 0 }' |
+	surrogate-key -k person_key=nconst "$1" | add_column is_inferred 0 |
 	reshape 'person_key nconst primary_name=primaryName birth_year=birthYear
 	    death_year=deathYear primary_profession=primaryProfession
 	    known_for_titles=knownForTitles is_inferred'
@@ -246,7 +251,7 @@ ratings_fact() {
 	    ${eligible:+--eligible "$eligible"} -n weighted_rating -p 2 \
 	    --stats "$W/stats/fact_ratings.wrating.tsv" |
 	rating_bucket |
-	awk -F'\t' -v OFS='\t' -v d="$AS_OF" 'NR == 1 { print $0, "snapshot_date"; next } { print $0, d }' |
+	add_column snapshot_date "$AS_OF" |
 	reshape 'title_key title_sk snapshot_date average_rating=averageRating
 	    num_votes=numVotes weighted_rating rating_bucket'
 }
