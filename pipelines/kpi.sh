@@ -124,8 +124,12 @@ genres() {
 talent_credits() {
 	printf 'category\trole\nactor\tA\nactress\tA\ndirector\tD\n' >"$T/roles.tsv"
 	tsv-join -f "$T/roles.tsv" -k category -a role "$STAR/fact_cast_crew.tsv" |
-	reshape 'role title_key person_key' |
-	awk -F'\t' '$2 != title { title = $2; split("", seen) } NR == 1 || !seen[$1 FS $3]++' |
+	awk -F'\t' -v OFS='\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
+		r = c["role"]; t = c["title_key"]; p = c["person_key"]
+		print "role", "title_key", "person_key"; next }
+	$t != title { title = $t; split("", seen) }
+	!seen[$r FS $p]++ { print $r, $t, $p }' |
 	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes
 }
 # talent_of ROLE [awk condition on titles, rated]: ROLE's people as the KPI
