@@ -212,10 +212,12 @@ s_dim_date() {
 	    dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
 	    -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
 }
+# The KPIs follow in the second lane: they wait for the tables of the first
+# (fact_cast_crew, dim_person) only where they read them (kpi.sh --ready).
 lane s_principals_of_titles s_fact_cast_crew s_people_of_principals s_dim_person
 lane s_ratings_of_titles s_episodes_of_titles s_title_snapshot s_dim_title s_fact_ratings \
-    s_bridge s_dim_genre s_dim_date
+    s_bridge s_dim_genre s_dim_date s_kpis
 join_lanes
 
-# --- KPIs, evidence, loads ---------------------------------------------------------
+# --- evidence, loads ---------------------------------------------------------------
 finish_run

@@ -2,7 +2,9 @@
 # kpi.sh - the KPI files of DESIGN §5 from a star schema directory, with the
 # column lists, orders and rounding of sql/kpi-columns.md: each file equals
 # the matching view of sql/schema.sql over the loaded schema.
-# Usage: kpi.sh --star DIR --out DIR --m VOTES [--as-of DATE]
+# Usage: kpi.sh --star DIR --out DIR --m VOTES [--as-of DATE] [--ready DIR]
+# --ready DIR: a star table T may still be in the making until DIR/T exists
+# (pipelines/lib.sh, ready): each part waits for the tables it reads.
 set -euo pipefail
 # shellcheck source=pipelines/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +18,8 @@ while [ $# -gt 0 ]; do
 	--out) KPI=${2:?}; shift ;;
 	--m) M=${2:?}; shift ;;
 	--as-of) shift ;;	# accepted for symmetry; the facts carry their dates
-	-h|--help) echo "usage: kpi.sh --star DIR --out DIR --m VOTES [--as-of DATE]"; exit 0 ;;
+	--ready) READY=${2:?}; shift ;;
+	-h|--help) echo "usage: kpi.sh --star DIR --out DIR --m VOTES [--as-of DATE] [--ready DIR]"; exit 0 ;;
 	*) usage_error "unknown option '$1'" ;;
 	esac
 	shift
@@ -29,6 +32,7 @@ trap 'wait; rm -rf "$T"' EXIT
 
 # --- the two scopes every KPI uses -------------------------------------------
 # titles: current, live versions; rated: those with a rating at the latest date
+ready dim_title fact_ratings
 where_eq is_current 1 is_deleted 0 <"$STAR/dim_title.tsv" |
 	reshape 'title_key tconst title_type primary_title start_year start_year_key' \
 	>"$T/titles.tsv"
@@ -101,6 +105,7 @@ distribution() {
 # aggregated per genre_key, and only then (29 rows, not 20 M) named; the order
 # is --sort-by titles:desc's: titles desc, then the name
 genres() {
+	ready title_genre_bridge dim_genre
 	tsv-join -f "$T/titles_r.tsv" -k title_key -a average_rating,num_votes \
 	    "$STAR/title_genre_bridge.tsv" |
 	kpi-agg -g genre_key titles=count rated_titles=count-nonnull:average_rating \
@@ -123,6 +128,7 @@ genres() {
 # (a row per person, not per credit) joined to the person's name.
 talent_credits() {
 	printf 'category\trole\nactor\tA\nactress\tA\ndirector\tD\n' >"$T/roles.tsv"
+	ready fact_cast_crew
 	tsv-join -f "$T/roles.tsv" -k category -a role "$STAR/fact_cast_crew.tsv" |
 	awk -F'\t' -v OFS='\t' '
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
@@ -184,6 +190,7 @@ talent() {
 	zero_votes total_votes >"$T/talent.tsv"
 	# the names: dim_person streams past each role's people (a table of
 	# thousands, not of every person: 16 M and 1.1 GB at full IMDb scale)
+	ready dim_person
 	lane_call talent_named A
 	lane_call talent_named D
 	join_lanes
@@ -221,6 +228,7 @@ periods_of() {	# periods_of COLUMNS AGGREGATE: every year period of dim_date, in
 }
 trends() {
 	local by_year
+	ready dim_date
 	mkfifo "$T/years"
 	kpi-agg -g year "${TREND_OPS[@]}" -o "$T/by_year.tsv" "$T/years" &
 	by_year=$!

@@ -51,6 +51,9 @@ step() {
 	start=$(now)
 	"$@"
 	end=$(now)
+	case $output in
+	"${W:-/nonexistent}"/star/*) : >"$READY/$(basename "$output" .tsv)" ;;
+	esac
 	secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
 	n=$(rows "$output")
 	rin=$(stat_of "$stats" rows_in)
@@ -71,7 +74,11 @@ step() {
 LANE_PIDS=()
 lane() {
 	local f
-	( for f in "$@"; do "$f"; done ) &
+	(
+		# a failed lane says so, so that no other lane waits for it (ready)
+		trap '[ $? -eq 0 ] || [ -z "${READY:-}" ] || : >"$READY/.failed"' EXIT
+		for f in "$@"; do "$f"; done
+	) &
 	LANE_PIDS+=("$!")
 }
 lane_call() {	# lane_call COMMAND [ARG...]: one command as a lane
@@ -85,6 +92,24 @@ join_lanes() {
 	done
 	LANE_PIDS=()
 	return "$rc"
+}
+
+# Order across lanes: step marks each star table it wrote as READY/TABLE
+# when it ends, and ready TABLE... waits for the marks (kpi.sh --ready), so
+# a lane can start on the KPIs while the other still builds the tables they
+# read last.  Without READY there is nothing to wait for.
+ready() {
+	local t
+	[ -n "${READY:-}" ] || return 0
+	for t in "$@"; do
+		until [ -e "$READY/$t" ]; do
+			# a failed step, or a build directory removed (the run was
+			# killed and a later one cleaned up): nothing will come
+			[ ! -e "$READY/.failed" ] || die "not waiting for $t: a step failed"
+			[ -d "$READY" ] || die "not waiting for $t: $READY is gone"
+			sleep 0.2
+		done
+	done
 }
 
 # sorted_body KEYFIELDS: header first, then the rows in byte order of the
@@ -284,13 +309,18 @@ dim_genre() {
 	surrogate-key -k genre_key=genre_name --position first >"$W/star/dim_genre.tsv"
 }
 
-# finish_run [evidence-sum options]: the steps after the star schema (KPIs,
-# evidence and gates, SQLite, report), then publish: STATE updated and OUT
+# s_kpis: the KPI step; in a lane, it waits for the star tables it reads
+s_kpis() {
+	step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
+	    "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" \
+	    --as-of "$AS_OF" --ready "$READY"
+}
+
+# finish_run [evidence-sum options]: the steps after the star schema and the
+# KPIs (evidence and gates, SQLite, report), then publish: STATE updated and OUT
 # replaced by the build directory W only now, when everything passed.
 finish_run() {
 	EVIDENCE_ARGS=("$@")
-	step "KPIs" "$W/kpi/kpi_summary.tsv" "" -- \
-	    "$P07_ROOT/pipelines/kpi.sh" --star "$W/star" --out "$W/kpi" --m "$M" --as-of "$AS_OF"
 	# the gates and the SQLite load read the same finished files: side by side
 	lane s_evidence
 	[ "$SQLITE" = 0 ] || lane s_load_sqlite
@@ -356,13 +386,14 @@ start_build() {
 	done
 	W=$parent/.$base.build.$$
 	rm -rf "$W"
-	mkdir -p "$W"/{star,kpi,stats,rejects,logs,evidence,stage}
+	mkdir -p "$W"/{star,kpi,stats,rejects,logs,evidence,stage,ready}
 	# steps still running in lanes finish first: nothing writes into W
 	# while it is removed
 	trap 'wait; [ -n "${P07_KEEP_BUILD:-}" ] || rm -rf "$W"' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	S=$W/stage
+	READY=$W/ready
 	export TMPDIR=$S
 	RUN_LOG=$W/logs/run.log
 	printf 'step\tstart\tend\tseconds\trows_in\trows_out\trows_rejected\n' >"$RUN_LOG"

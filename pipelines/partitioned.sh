@@ -279,4 +279,5 @@ step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
     -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
 
 # --- KPIs (global aggregations over the merged star schema), evidence, loads -------
+s_kpis
 finish_run --param "partitions=$JOBS"

@@ -87,6 +87,32 @@ deleted $removed"
 	[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
 }
 
+@test "a step failing in one lane stops the KPIs waiting for it in the other: no hang, OUT as it was" {
+	d=$BATS_TEST_TMPDIR
+	imdb-synth --scale 0.002 --out "$d/s"
+	mkdir "$d/out" "$d/fake"
+	echo keep >"$d/out/marker"
+	# dim_person (the first lane's last table, which the talent KPIs of the
+	# second lane read last) fails: surrogate-key dies on the names
+	cat >"$d/fake/surrogate-key" <<EOF
+#!/bin/sh
+if [ "\$#" = 3 ] && [ "\$1 \$2" = "-k person_key=nconst" ]; then
+	sleep 1
+	echo "surrogate-key: injected failure" >&2
+	exit 1
+fi
+exec "$P07_BIN/surrogate-key" "\$@"
+EOF
+	chmod +x "$d/fake/surrogate-key"
+	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
+	    --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+	assert_failure 1
+	assert_equal "$(grep -c 'surrogate-key: injected failure' <<<"$stderr")" 1
+	assert_equal "$(grep -c '^kpi.sh: not waiting for dim_person: a step failed$' <<<"$stderr")" 1
+	assert_equal "$(cat "$d/out/marker")" keep
+	[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
+}
+
 @test "usage errors exit 2" {
 	run --separate-stderr "$REPO/pipelines/full.sh" --limit x
 	assert_failure 2
