@@ -35,13 +35,23 @@ enum dup {
 };
 
 /*
- * With a big filter, rows are looked up in batches: every row of a batch is
- * copied into one buffer, its key hashed and its slot prefetched, then its
- * record, so that the cache misses of BATCH look-ups overlap instead of
- * following one another.  A table that fits in the cache (DIRECT_BYTES) is
- * probed row by row, with no copy.
+ * With a big filter a look-up is two cache misses, one after the other (the
+ * slot, then the record it points to); a miss costs hundreds of ns on a
+ * loaded guest, and a prefetch that misses the TLB holds up the rows behind
+ * it until its page walk is done.  So data rows pass through NBATCH batches
+ * of BATCH rows: each row is copied into the newest batch and its key
+ * hashed; when that batch is full, the slots of all its rows are prefetched
+ * in one tight loop (their walks and misses overlap), then the records of
+ * the batch before it (whose slots came in while this one filled), then the
+ * batch before that is looked up (its records came in meanwhile) and
+ * written.  Each prefetch gets a whole batch of rows to arrive.  A row whose
+ * key equals the row before it (data grouped by key) takes that row's
+ * answer and is not looked up.  The filter's rows are batched too: a
+ * batch's slots are prefetched in one loop before its rows go in.  A table
+ * that fits in the cache (DIRECT_BYTES) is probed row by row, with no copy.
  */
 #define BATCH		32
+#define NBATCH		3
 #define BATCH_BYTES	(256 * 1024)
 #define DIRECT_BYTES	(512 * 1024)
 
@@ -53,6 +63,7 @@ struct pending {
 	uint64_t	 line;			/* input line number */
 	const char	*src;			/* input file name */
 	int		 null_key;		/* a key field is \N */
+	int		 same;			/* key of the row before */
 };
 
 struct batch {
@@ -86,7 +97,10 @@ struct join {
 	struct bytes	 key;			/* scratch for a non-adjacent key */
 	struct bytes	 names;			/* TAB + appended column names */
 	const struct header *dh;		/* data header; NULL with -N */
-	struct batch	 b;
+	struct batch	 b[NBATCH];		/* b[0]: the filter's */
+	unsigned	 cur;			/* the batch being filled */
+	const char	*last_v;		/* the last answer looked up */
+	size_t		 last_vn;
 	struct out	 out;
 	struct rejects	 rej;
 	struct rejects	 unm;			/* --unmatched */
@@ -117,7 +131,12 @@ static void	 data_row(struct join *, struct tsv_in *, struct slice);
 static void	 emit(struct join *, const char *, uint64_t, const char *,
 		    size_t, int, const char *, size_t);
 static void	 batch_add(struct join *, struct slice, const char *,
-		    uint64_t);
+		    size_t, const char *, uint64_t);
+static const struct pending *prev_row(const struct join *, const char **);
+static void	 batch_next(struct join *);
+static void	 batch_step(struct join *, const struct batch *,
+		    const struct batch *, struct batch *);
+static void	 batch_resolve(struct join *, struct batch *);
 static void	 batch_run(struct join *);
 static void	 file_end(struct tsv_in *, void *);
 static void	 bytes_reserve(struct bytes *, size_t);
@@ -356,7 +375,7 @@ filter_load(struct join *j, struct tsv_in *ft)
 {
 	struct slice line, key;
 	struct pending *p;
-	struct batch *b = &j->b;
+	struct batch *b = &j->b[0];
 	size_t nf;
 
 	jm_init(&j->m, estimate_rows(ft), j->app.n > 0 &&
@@ -383,7 +402,6 @@ filter_load(struct join *j, struct tsv_in *ft)
 		p->val_off = b->len;
 		p->val_len = join_fields(b, &j->app, j->app_span, j->fv);
 		p->hv = jm_hash(key.p, key.n);
-		jm_prefetch_slot(&j->m, p->hv);
 		if (++b->n == BATCH || b->len >= BATCH_BYTES)
 			filter_insert(j, ft->name);
 	}
@@ -399,10 +417,12 @@ filter_load(struct join *j, struct tsv_in *ft)
 static void
 filter_insert(struct join *j, const char *name)
 {
-	struct batch *b = &j->b;
+	struct batch *b = &j->b[0];
 	struct pending *p, *end = b->row + b->n;
 	uint64_t first;
 
+	for (p = b->row; p < end; p++)
+		jm_prefetch_slot(&j->m, p->hv);
 	for (p = b->row; p < end; p++) {
 		if (jm_put(&j->m, p->hv, b->buf + p->key_off, p->key_len,
 		    b->buf + p->val_off, p->val_len, p->line,
@@ -669,11 +689,7 @@ data_row(struct join *j, struct tsv_in *t, struct slice line)
 		key.p = NULL;
 	}
 	if (!j->direct) {
-		batch_add(j, line, key.p, key.n);
-		j->b.row[j->b.n - 1].line = t->line;
-		j->b.row[j->b.n - 1].src = t->name;
-		if (j->b.n == BATCH || j->b.len >= BATCH_BYTES)
-			batch_run(j);
+		batch_add(j, line, key.p, key.n, t->name, t->line);
 		return;
 	}
 	if (!null_key)
@@ -711,50 +727,129 @@ emit(struct join *j, const char *src, uint64_t line, const char *row,
 	out_byte(&j->out, '\n');
 }
 
-/* Queue a data row with its key (NULL: a null key); prefetch its slot. */
+/*
+ * Queue a data row with its key (NULL: a null key) in the newest batch; when
+ * the batch is full, move the pipeline on.
+ */
 static void
-batch_add(struct join *j, struct slice line, const char *key, size_t kn)
+batch_add(struct join *j, struct slice line, const char *key, size_t kn,
+    const char *src, uint64_t lineno)
 {
-	struct batch *b = &j->b;
-	struct pending *p = &b->row[b->n++];
+	struct batch *b = &j->b[j->cur];
+	struct pending *p = &b->row[b->n];
+	const struct pending *q;
+	const char *qbuf;
 
+	p->src = src;
+	p->line = lineno;
+	p->null_key = key == NULL;
+	p->same = 0;
+	if (key != NULL) {
+		/* Before the copy: it may move the batch's buffer. */
+		q = prev_row(j, &qbuf);
+		p->same = q != NULL && !q->null_key && q->key_len == kn &&
+		    (kn == 0 || memcmp(qbuf + q->key_off, key, kn) == 0);
+	}
 	batch_copy(b, line.p, line.n, &p->line_off);
 	p->line_len = line.n;
-	p->null_key = key == NULL;
-	if (key == NULL)
-		return;
-	if (key >= line.p && key < line.p + line.n)
-		p->key_off = p->line_off + (key - line.p);
-	else
-		batch_copy(b, key, kn, &p->key_off);
-	p->key_len = kn;
-	p->hv = jm_hash(key, kn);
-	jm_prefetch_slot(&j->m, p->hv);
+	if (key != NULL) {
+		if (key >= line.p && key < line.p + line.n)
+			p->key_off = p->line_off + (key - line.p);
+		else
+			batch_copy(b, key, kn, &p->key_off);
+		p->key_len = kn;
+		if (!p->same)
+			p->hv = jm_hash(key, kn);
+	}
+	if (++b->n == BATCH || b->len >= BATCH_BYTES)
+		batch_next(j);
 }
 
-/* Look the queued rows up, stage by stage, and write them in order. */
-static void
-batch_run(struct join *j)
+/* The row queued last (NULL: none queued) and, in *BUF, its batch's bytes. */
+static const struct pending *
+prev_row(const struct join *j, const char **buf)
 {
-	struct batch *b = &j->b;
+	const struct batch *b = &j->b[j->cur];
+
+	if (b->n == 0)
+		b = &j->b[(j->cur + NBATCH - 1) % NBATCH];
+	if (b->n == 0)
+		return NULL;
+	*buf = b->buf;
+	return &b->row[b->n - 1];
+}
+
+/*
+ * The newest batch is full: prefetch its slots and the records of the one
+ * before it, write the oldest out, and fill that one next.
+ */
+static void
+batch_next(struct join *j)
+{
+	unsigned oldest = (j->cur + 1) % NBATCH;
+
+	batch_step(j, &j->b[j->cur], &j->b[(j->cur + NBATCH - 1) % NBATCH],
+	    &j->b[oldest]);
+	j->cur = oldest;
+}
+
+/*
+ * Prefetch the slots of the rows of S, then the records of those of R, then
+ * look up and write the rows of W.  One function: a function that only
+ * prefetches has no effect GCC can see, and it drops the calls to it.
+ */
+static void
+batch_step(struct join *j, const struct batch *s, const struct batch *r,
+    struct batch *w)
+{
+	const struct pending *p, *end;
+
+	for (p = s->row, end = p + s->n; p < end; p++)
+		if (!p->null_key && !p->same)
+			jm_prefetch_slot(&j->m, p->hv);
+	for (p = r->row, end = p + r->n; p < end; p++)
+		if (!p->null_key && !p->same)
+			jm_prefetch_rec(&j->m, p->hv);
+	batch_resolve(j, w);
+}
+
+/* Look the rows of B up and write them in order; B is empty after. */
+static void
+batch_resolve(struct join *j, struct batch *b)
+{
 	struct pending *p, *end = b->row + b->n;
 	const char *v;
 	size_t vn;
 
-	for (p = b->row; p < end; p++)
-		if (!p->null_key)
-			jm_prefetch_rec(&j->m, p->hv);
 	for (p = b->row; p < end; p++) {
 		v = NULL;
 		vn = 0;
-		if (!p->null_key)
+		if (p->same) {
+			v = j->last_v;
+			vn = j->last_vn;
+		} else if (!p->null_key) {
 			v = jm_get(&j->m, p->hv, b->buf + p->key_off,
 			    p->key_len, &vn);
+			j->last_v = v;
+			j->last_vn = vn;
+		}
 		emit(j, p->src, p->line, b->buf + p->line_off, p->line_len,
 		    p->null_key, v, vn);
 	}
 	b->n = 0;
 	b->len = 0;
+}
+
+/* Write every queued row, oldest batch first (at the end of a file). */
+static void
+batch_run(struct join *j)
+{
+	unsigned i, k;
+
+	for (i = 1; i <= NBATCH; i++) {
+		k = (j->cur + i) % NBATCH;
+		batch_step(j, &j->b[k], &j->b[k], &j->b[k]);
+	}
 }
 
 static void

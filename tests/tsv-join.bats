@@ -513,3 +513,64 @@ awk_join() {
 	assert_file_eq got want
 	[ "$(wc -l <got)" -gt 300 ] && [ "$(tsv-join -N -f f.tsv -k 1 -d 3 -e --rejects /dev/null d.tsv | wc -l)" -gt 1000 ]
 }
+
+# Data grouped by key, as the pipeline's facts come: runs of 1 to 120 equal
+# keys (so runs cross the batches of 32 rows and the three batches in flight),
+# a run now and then of a key the filter lacks or a \N key, a \N row inside
+# a run, a few 100 KB rows (a batch is also cut by its bytes), keys that
+# differ only in length (k1, k10), in two data files.  A row whose key equals
+# the row before it takes that row's answer; every mode must still equal an
+# awk hash join, and --first / --last must hold across the runs.
+@test "runs of equal keys across batch boundaries: -a, -w, -e, semi, --first/--last, --unmatched equal awk" {
+	awk 'BEGIN {
+		srand(12); OFS = "\t"; print "k", "v", "w"
+		for (i = 0; i < 150000; i++) print "k" i, "v" i, (i % 5 == 0 ? "\\N" : "w" int(rand() * 100))
+		for (i = 0; i < 3000; i++) print "k" (i * 37 % 150000), "dup" i, "x"
+	}' >f.tsv
+	awk 'BEGIN {
+		srand(13); OFS = "\t"; big = "y"; while (length(big) < 100000) big = big big
+		for (f = 1; f <= 2; f++) {
+			file = "d" f ".tsv"; print "id", "k", "x" >file
+			key = 0
+			for (n = 0; n < 20000; ) {
+				r = rand()
+				len = r < 0.5 ? 1 : r < 0.8 ? 2 + int(rand() * 3) : r < 0.97 ? 5 + int(rand() * 30) : 33 + int(rand() * 90)
+				key += 1 + (rand() < 0.3 ? int(rand() * 20) : 0)
+				k = "k" key
+				if (rand() < 0.05) k = "zz" key
+				if (rand() < 0.02) k = "\\N"
+				if (rand() < 0.02) k = "k" int(key / 10)
+				for (j = 0; j < len; j++) {
+					x = (rand() < 0.002) ? big : int(rand() * 1000)
+					print f "-" n, (j > 0 && rand() < 0.01) ? "\\N" : k, x >file
+					n++
+				}
+			}
+			close(file)
+		}
+	}'
+	for w in first last; do
+		awk -F'\t' -v OFS='\t' -v w="$w" '
+		NR == FNR { if (FNR > 1 && (w == "last" || !($1 in v))) v[$1] = $2 "\t" $3; next }
+		FNR == 1 { if (!hdr++) { print >"semi.want"; print >"anti.want"
+			print $0, "v", "w" >"inner.want"; print $0, "v", "w" >"left.want" }; next }
+		{ m = $2 != "\\N" && ($2 in v) }
+		m { print >"semi.want"; print $0, v[$2] >"inner.want"; print $0, v[$2] >"left.want" }
+		!m { print >"anti.want"; print $0, "\\N", "\\N" >"left.want"
+			print FILENAME, FNR, $2 == "\\N" ? "null key" : "no match in filter", $0 >"unmatched.want" }
+		' f.tsv d1.tsv d2.tsv
+		tsv-join -f f.tsv -k k -a v,w --"$w" --unmatched u.tsv --stats st.tsv d1.tsv d2.tsv >inner.got
+		tail -n +2 u.tsv >unmatched.got
+		tsv-join -f f.tsv -k k -a v,w -w --"$w" d1.tsv d2.tsv >left.got
+		tsv-join -f f.tsv -k k d1.tsv d2.tsv >semi.got
+		tsv-join -f f.tsv -k k -e d1.tsv - <d2.tsv >anti.got
+		sed -i 's/^-\t/d2.tsv\t/' unmatched.want
+		for m in semi anti inner left unmatched; do
+			assert_file_eq "$m.got" "$m.want"
+		done
+		[ "$(awk -F'\t' '$2 == "matched" { print $3 }' st.tsv)" -eq "$(($(wc -l <inner.want) - 1))" ]
+	done
+	# the data really has long runs and misses
+	[ "$(awk -F'\t' 'FNR > 1 && $2 == p { n++ } { p = $2 } END { print n }' d1.tsv)" -gt 15000 ]
+	[ "$(wc -l <anti.want)" -gt 2000 ]
+}
