@@ -378,8 +378,9 @@ filter_load(struct join *j, struct tsv_in *ft)
 	struct batch *b = &j->b[0];
 	size_t nf;
 
-	jm_init(&j->m, estimate_rows(ft), j->app.n > 0 &&
-	    j->dup == DUP_ERROR && !j->frescan);
+	/* Without -a: no values, so short keys can live in the slots. */
+	jm_init(&j->m, estimate_rows(ft), j->app.n == 0 ? JM_KEYS_ONLY :
+	    j->dup == DUP_ERROR && !j->frescan ? JM_WITH_LINE : 0);
 	while (tsv_next(ft, &line)) {
 		j->filter_rows++;
 		nf = fields_lead(line.p, line.n, j->fv, j->fneed);

@@ -1,10 +1,14 @@
 /*
  * joinmap.c - key + value records for tsv-join's filter: open addressing
  * with linear probing over 8-byte slots, records appended to chunks that
- * are never moved or copied.  It never deletes and never shrinks.
+ * are never moved or copied; or, for a keys-only map of short keys, over
+ * 16-byte slots that hold the keys.  It never deletes and never shrinks.
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "hugepage.h"
 #include "joinmap.h"
@@ -76,19 +80,98 @@ jm_hash(const void *data, size_t n)
 	    b ^ seed) ^ n, UINT64_C(0x8ebc6af09c88c6e3));
 }
 
+#ifdef __SSE2__
+/* 16 hex digits at P: their 8 bytes into OUT; 0 when one is not [0-9a-f]. */
+static int
+hex_pack16(const char *p, unsigned char *out)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+	__m128i a = _mm_sub_epi8(v, _mm_set1_epi8('a'));
+	/* unsigned d <= 9, a <= 5: min(x, lim) == x */
+	__m128i isd = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+	__m128i isa = _mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(5)), a);
+	__m128i nib, w;
+
+	if (_mm_movemask_epi8(_mm_or_si128(isd, isa)) != 0xffff)
+		return 0;
+	nib = _mm_or_si128(_mm_and_si128(isd, d), _mm_andnot_si128(isd,
+	    _mm_add_epi8(a, _mm_set1_epi8(10))));
+	/* each 16-bit lane: first digit in its low byte, second in its high */
+	w = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nib,
+	    _mm_set1_epi16(0x00ff)), 4), _mm_srli_epi16(nib, 8));
+	_mm_storel_epi64((__m128i *)out, _mm_packus_epi16(w, w));
+	return 1;
+}
+#else
+static int
+hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
+	    c - 'a' + 10 : -1;
+}
+
+static int
+hex_pack16(const char *p, unsigned char *out)
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 8; i++) {
+		hi = hex_digit(p[2 * i]);
+		lo = hex_digit(p[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return 0;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 1;
+}
+#endif
+
+int
+jm_hex_pack(const char *key, unsigned char out[16])
+{
+	return hex_pack16(key, out) && hex_pack16(key + 16, out + 8);
+}
+
+/* The 32 hex digits of a JM_HEX key K into OUT. */
+static void
+hex_unpack(const char *k, char out[32])
+{
+	static const char digit[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = digit[(unsigned char)k[i] >> 4];
+		out[2 * i + 1] = digit[(unsigned char)k[i] & 15];
+	}
+}
+
+/* SIZE zeroed slots of N bytes each, for probing at random. */
+static void *
+slot_array(size_t size, size_t n)
+{
+	void *p;
+
+	if ((p = calloc(size, n)) == NULL)
+		die_sys("out of memory");
+	/* Every probe lands at random: 2 MiB pages spare the TLB misses. */
+	hugepage_advise(p, size * n);
+	return p;
+}
+
 void
-jm_init(struct joinmap *m, size_t expected, int with_line)
+jm_init(struct joinmap *m, size_t expected, int flags)
 {
 	/* Two thirds full with the keys expected. */
 	size_t size = expected + expected / 2 + MIN_SLOTS;
 
 	memset(m, 0, sizeof(*m));
-	if ((m->slots = calloc(size, sizeof(*m->slots))) == NULL)
-		die_sys("out of memory");
-	/* Every probe lands at random: 2 MiB pages spare the TLB misses. */
-	hugepage_advise(m->slots, size * sizeof(*m->slots));
+	if (flags & JM_KEYS_ONLY)
+		m->shorts = slot_array(size, sizeof(*m->shorts));
+	else
+		m->slots = slot_array(size, sizeof(*m->slots));
 	m->size = size;
-	m->with_line = with_line;
+	m->with_line = (flags & JM_WITH_LINE) && !(flags & JM_KEYS_ONLY);
 }
 
 void
@@ -101,6 +184,7 @@ jm_free(struct joinmap *m)
 	free(m->block);
 	free(m->chunk);
 	free(m->slots);
+	free(m->shorts);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -143,13 +227,19 @@ reserve(struct joinmap *m, size_t n)
 	return m->used;
 }
 
-/* Append a record; its slot value (without the tag). */
+/*
+ * Append a record; its slot value (without the tag).  A key of 32 hex
+ * digits goes in as its 16 bytes (JM_HEX_MARK).
+ */
 static uint64_t
 add_record(struct joinmap *m, const void *key, size_t kn, const void *val,
     size_t vn, uint64_t line)
 {
-	size_t head = (kn < 0xffff && vn < 0xffff ? 4 : 12) +
-	    (m->with_line ? 8 : 0);
+	unsigned char packed[16];
+	int small = kn < JM_HEX_MARK && vn < 0xffff;
+	int hex = small && kn == 32 && jm_hex_pack(key, packed);
+	size_t kb = hex ? 16 : kn;
+	size_t head = (small ? 4 : 12) + (m->with_line ? 8 : 0);
 	uint64_t off;
 	uint16_t s[2];
 	uint32_t l[2];
@@ -157,10 +247,10 @@ add_record(struct joinmap *m, const void *key, size_t kn, const void *val,
 
 	if (kn > UINT32_MAX || vn > UINT32_MAX)
 		die(EXIT_DATA, "a key or value longer than 4 GiB");
-	off = reserve(m, head + kn + vn);
+	off = reserve(m, head + kb + vn);
 	r = m->chunk[off >> JM_CHUNK_BITS] + (off & (JM_CHUNK - 1));
-	if (kn < 0xffff && vn < 0xffff) {
-		s[0] = kn;
+	if (small) {
+		s[0] = hex ? JM_HEX_MARK : kn;
 		s[1] = vn;
 		memcpy(r, s, 4);
 		r += 4;
@@ -176,39 +266,127 @@ add_record(struct joinmap *m, const void *key, size_t kn, const void *val,
 		memcpy(r, &line, 8);
 		r += 8;
 	}
-	if (kn > 0)
+	if (hex) {
+		memcpy(r, packed, 16);
+		m->hex_keys++;
+	} else if (kn > 0)
 		memcpy(r, key, kn);
 	if (vn > 0)
-		memcpy(r + kn, val, vn);
-	m->used += head + kn + vn;
-	m->rec_bytes += head + kn + vn;
+		memcpy(r + kb, val, vn);
+	m->used += head + kb + vn;
+	m->rec_bytes += head + kb + vn;
 	return off + 1;
 }
 
-/* Double the slots; the hashes are recomputed from the records' keys. */
+/*
+ * Put slot value S of key K (KN as jm_parse gives it) into SLOTS (SIZE of
+ * them).
+ */
+static void
+place(uint64_t *slots, size_t size, uint64_t s, const char *k, size_t kn)
+{
+	char digits[32];
+	size_t j;
+
+	if (kn == JM_HEX) {
+		/* hashed as it came: 32 digits */
+		hex_unpack(k, digits);
+		k = digits;
+		kn = 32;
+	}
+	for (j = jm_home(jm_hash(k, kn), size); slots[j] != 0;
+	    j = j + 1 == size ? 0 : j + 1)
+		;
+	slots[j] = s;
+}
+
+/* Put short key K into SHORTS (SIZE of them). */
+static void
+place_short(struct jm_short *shorts, size_t size, const struct jm_short *k)
+{
+	size_t j, n = ((const unsigned char *)k)[15] - 1;
+
+	for (j = jm_home(jm_hash(k, n), size); !jm_short_empty(&shorts[j]);
+	    j = j + 1 == size ? 0 : j + 1)
+		;
+	shorts[j] = *k;
+}
+
+/* Double the slots; the hashes are recomputed from the keys. */
 static void
 grow(struct joinmap *m)
 {
-	size_t size = m->size * 2, i, j, kn, vn;
-	uint64_t *slots, s, hv;
+	size_t size = m->size * 2, i, kn, vn;
+	struct jm_short *shorts;
+	uint64_t *slots, s;
 	const char *k;
 
-	if ((slots = calloc(size, sizeof(*slots))) == NULL)
-		die_sys("out of memory");
-	hugepage_advise(slots, size * sizeof(*slots));
+	if (m->shorts != NULL) {
+		shorts = slot_array(size, sizeof(*shorts));
+		for (i = 0; i < m->size; i++)
+			if (!jm_short_empty(&m->shorts[i]))
+				place_short(shorts, size, &m->shorts[i]);
+		free(m->shorts);
+		m->shorts = shorts;
+		m->size = size;
+		return;
+	}
+	slots = slot_array(size, sizeof(*slots));
 	for (i = 0; i < m->size; i++) {
 		if ((s = m->slots[i]) == 0)
 			continue;
 		k = jm_parse(jm_rec(m, s), &kn, &vn) + (m->with_line ? 8 : 0);
-		hv = jm_hash(k, kn);
-		for (j = jm_home(hv, size);
-		    slots[j] != 0; j = j + 1 == size ? 0 : j + 1)
-			;
-		slots[j] = s;
+		place(slots, size, s, k, kn);
 	}
 	free(m->slots);
 	m->slots = slots;
 	m->size = size;
+}
+
+/*
+ * A key longer than JM_SHORT came: every short key becomes a record (no
+ * value, no line), in slot order, and the map goes on with records.
+ */
+static void
+to_records(struct joinmap *m)
+{
+	uint64_t *slots = slot_array(m->size, sizeof(*slots));
+	const struct jm_short *k;
+	size_t i, n;
+	uint64_t hv;
+
+	for (i = 0; i < m->size; i++) {
+		k = &m->shorts[i];
+		if (jm_short_empty(k))
+			continue;
+		n = ((const unsigned char *)k)[15] - 1;
+		hv = jm_hash(k, n);
+		place(slots, m->size, (hv >> JM_OFF_BITS) << JM_OFF_BITS |
+		    add_record(m, k, n, NULL, 0, 0), (const char *)k, n);
+	}
+	free(m->shorts);
+	m->shorts = NULL;
+	m->slots = slots;
+}
+
+/* jm_put for a keys-only map of short keys. */
+static int
+put_short(struct joinmap *m, uint64_t hv, const void *key, size_t kn)
+{
+	struct jm_short k = jm_short_of(key, kn), *s;
+	size_t i = jm_home(hv, m->size);
+
+	for (s = &m->shorts[i]; !jm_short_empty(s); s = &m->shorts[i]) {
+		if (s->w[0] == k.w[0] && s->w[1] == k.w[1])
+			return 0;
+		if (++i == m->size)
+			i = 0;
+	}
+	*s = k;
+	m->count++;
+	if (m->count * MAX_LOAD_DEN > m->size * MAX_LOAD_NUM)
+		grow(m);
+	return 1;
 }
 
 int
@@ -216,14 +394,25 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
     const void *val, size_t vn, uint64_t line, int replace, uint64_t *first)
 {
 	uint64_t tag = hv >> JM_OFF_BITS, s;
-	size_t i = jm_home(hv, m->size), n, on;
+	size_t i, n, on;
+	const unsigned char *pk = NULL;
+	unsigned char packed[16];
 	const char *r, *k;
 
+	if (m->shorts != NULL) {
+		*first = 0;
+		if (kn <= JM_SHORT)
+			return put_short(m, hv, key, kn);
+		to_records(m);
+	}
+	if (kn == 32 && m->hex_keys > 0 && jm_hex_pack(key, packed))
+		pk = packed;
+	i = jm_home(hv, m->size);
 	while ((s = m->slots[i]) != 0) {
 		if ((s >> JM_OFF_BITS) == tag) {
 			r = jm_parse(jm_rec(m, s), &n, &on);
 			k = r + (m->with_line ? 8 : 0);
-			if (n == kn && memcmp(k, key, kn) == 0)
+			if (jm_key_eq(k, n, key, kn, pk))
 				break;
 		}
 		if (++i == m->size)
@@ -238,7 +427,7 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 		if (on == vn) {
 			/* Same length: overwrite in place. */
 			if (vn > 0)
-				memcpy((char *)k + kn, val, vn);
+				memcpy((char *)k + jm_key_bytes(n), val, vn);
 			return 0;
 		}
 		/* Another length: a new record; the old one is dead space. */
@@ -256,5 +445,7 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 size_t
 jm_bytes(const struct joinmap *m)
 {
+	if (m->shorts != NULL)
+		return m->size * sizeof(*m->shorts);
 	return m->size * sizeof(*m->slots) + m->rec_bytes;
 }

@@ -438,7 +438,7 @@ awk_join() {
 	tsv-join -f f.tsv -k 1,2 -d 4,2 -a 3-4 -w d.tsv >left.got
 	# Read from a pipe, the filter's size is unknown: the table starts at
 	# 64 Ki keys and doubles on the way.
-	tsv-join -f - -k a,b -d a,b -a val,other --unmatched u.tsv --stats st.tsv d.tsv <f.tsv >inner.got
+	cat f.tsv | tsv-join -f - -k a,b -d a,b -a val,other --unmatched u.tsv --stats st.tsv d.tsv >inner.got
 	tail -n +2 u.tsv >unmatched.got
 	for m in semi anti inner left unmatched; do
 		assert_file_eq "$m.got" "$m.want"
@@ -573,4 +573,103 @@ awk_join() {
 	# the data really has long runs and misses
 	[ "$(awk -F'\t' 'FNR > 1 && $2 == p { n++ } { p = $2 } END { print n }' d1.tsv)" -gt 15000 ]
 	[ "$(wc -l <anti.want)" -gt 2000 ]
+}
+
+# Without -a the table holds keys of up to 15 bytes in its slots; the first
+# longer key moves them all into records.  Keys of 0, 14, 15 and 16 bytes,
+# repeated before and after the move, from a file (sized once) and from a
+# pipe (the slots grow before the move); semi- and anti-join against awk.
+@test "keys-only table: short keys in the slots, then a 16-byte key moves them to records; equal to awk" {
+	awk 'BEGIN {
+		srand(14); OFS = "\t"; print "k", "x"
+		for (i = 0; i < 120000; i++) {
+			if (i == 90000) print "long-key-16bytes", i
+			if (i == 100000) print "", i
+			k = "n" int(rand() * 200000)
+			if (i % 1000 == 1) k = sprintf("%014d", i)
+			if (i % 1000 == 2) k = sprintf("%015d", i)
+			if (i % 1000 == 3 && i > 90000) k = sprintf("%016d", i)
+			print k, i
+		}
+	}' >f.tsv
+	awk 'BEGIN {
+		srand(15); OFS = "\t"; print "id", "k"
+		for (i = 0; i < 40000; i++) {
+			k = "n" int(rand() * 260000)
+			if (i % 50 == 1) k = sprintf("%014d", int(rand() * 120000))
+			if (i % 50 == 2) k = sprintf("%015d", int(rand() * 120000))
+			if (i % 50 == 3) k = sprintf("%016d", int(rand() * 120000))
+			if (i % 500 == 4) k = ""
+			if (i % 500 == 5) k = "long-key-16bytes"
+			print i, k
+		}
+	}' >d.tsv
+	awk -F'\t' 'NR == FNR { if (FNR > 1) v[$1]; next }
+	    FNR == 1 { print >"semi.want"; print >"anti.want"; next }
+	    ($2 in v) { print >"semi.want"; next } { print >"anti.want" }' f.tsv d.tsv
+	tsv-join -f f.tsv -k k d.tsv >semi.got
+	cat f.tsv | tsv-join -f - -k k -e d.tsv >anti.got
+	assert_file_eq semi.got semi.want
+	assert_file_eq anti.got anti.want
+	# the same keys, none longer than 15 bytes: they stay in the slots
+	grep -v -e '^long-key' -e '^[0-9]\{16\}' f.tsv >g.tsv
+	awk -F'\t' 'NR == FNR { if (FNR > 1) v[$1]; next } FNR == 1 || ($2 in v)' g.tsv d.tsv >semi2.want
+	cat g.tsv | tsv-join -f - -k k --stats st.tsv d.tsv >semi2.got
+	assert_file_eq semi2.got semi2.want
+	[ "$(grep -c $'^[0-9]\\{16\\}\t' f.tsv)" -gt 20 ] && [ "$(wc -l <semi.want)" -gt 5000 ]
+	[ "$(awk -F'\t' '$2 == "filter_duplicates" { print $3 }' st.tsv)" -gt 1000 ]
+}
+
+# A key of 32 lowercase hex digits is stored in 16 bytes; every other key as
+# it is.  Uppercase and mixed-case twins, 31 and 33 digits, a 'g', a hex key
+# with a value over 64 KiB (kept as text), --first/--last with values of
+# another length (a new record) and of the same length (in place), a table
+# grown from a pipe (keys unpacked to be hashed again), the duplicate error.
+@test "32-hex keys (stored packed) match exactly, case and length kept apart; -a, --first/--last, pipe, duplicates" {
+	awk 'BEGIN {
+		srand(16); OFS = "\t"; print "k", "v"
+		hex = "0123456789abcdef"; HEX = "0123456789ABCDEF"
+		for (i = 0; i < 100000; i++) {
+			k = ""
+			for (j = 0; j < 32; j++) k = k substr(hex, int(rand() * 16) + 1, 1)
+			print k, "v" i
+			if (i % 100 == 1) { K = ""; for (j = 1; j <= 32; j++) { c = substr(k, j, 1); K = K ((j % 2 && c ~ /[a-f]/) ? toupper(c) : c) }; print K, "mixed" i }
+			if (i % 100 == 2) print toupper(k), "upper" i
+			if (i % 100 == 3) print substr(k, 2), "short" i
+			if (i % 100 == 4) print k "0", "long" i
+			if (i % 100 == 5) print substr(k, 1, 31) "g", "g" i
+			if (i % 100 == 6) print k, "again" i
+			if (i % 100 == 7) print k, "w" i
+			keys[i] = k
+		}
+		for (i = 0; i < 100000; i += 997) print keys[i], "x" i
+	}' >f.tsv
+	big=$(head -c 70000 /dev/zero | tr '\0' b)
+	k1=$(awk -F'\t' 'FNR == 2 { print $1 }' f.tsv)
+	printf '%s\t%s\n' "${k1%?}z" "$big" >>f.tsv
+	cut -f 1 f.tsv | awk 'BEGIN { srand(17); print "id\tk" } NR > 1 { if (rand() < 0.3) print NR "\t" $1; if (rand() < 0.05) print NR "\t" toupper($1) }' >d.tsv
+	printf '0\t%s\n' "${k1%?}z" "${k1%?}Z" >>d.tsv
+	for w in first last; do
+		awk -F'\t' -v OFS='\t' -v w="$w" '
+		NR == FNR { if (FNR > 1 && (w == "last" || !($1 in v))) v[$1] = $2; next }
+		FNR == 1 { print $0, "v"; next } ($2 in v) { print $0, v[$2] }' f.tsv d.tsv >want
+		tsv-join -f f.tsv -k k -a v --"$w" d.tsv >got
+		assert_file_eq got want
+		cat f.tsv | tsv-join -f - -k k -a v --"$w" d.tsv >got
+		assert_file_eq got want
+	done
+	awk -F'\t' 'NR == FNR { if (FNR > 1) v[$1]; next } FNR == 1 || !($2 in v)' f.tsv d.tsv >anti.want
+	tsv-join -f f.tsv -k k -e d.tsv >anti.got
+	assert_file_eq anti.got anti.want
+	[ "$(wc -l <want)" -gt 30000 ] && [ "$(wc -l <anti.want)" -gt 1000 ]
+	read -r dup first line < <(awk -F'\t' 'FNR > 1 { if ($1 in at) { print $1, at[$1], FNR; exit } at[$1] = FNR }' f.tsv)
+	for src in f.tsv stdin; do
+		if [ "$src" = stdin ]; then
+			run --separate-stderr bash -c 'cat f.tsv | tsv-join -f - -k k -a v d.tsv'
+		else
+			run --separate-stderr tsv-join -f "$src" -k k -a v d.tsv
+		fi
+		assert_equal "$status" 1
+		assert_equal "$stderr" "tsv-join: $src:$line: duplicate key '$dup' (first on line $first; use --first or --last)"
+	done
 }
