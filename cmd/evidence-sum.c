@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <regex.h>
@@ -25,15 +26,20 @@
 #include "msg.h"
 #include "numfmt.h"
 #include "out.h"
+#include "rangeread.h"
 #include "tsv.h"
 
 #define MAX_EXAMPLES	20
 #define EXAMPLE_BYTES	1024	/* longer example rows are cut there */
 #define END_OF_TIME	"9999-12-31"
-#define AHEAD		16	/* look-ups in flight per gate (prefetch distance) */
+#define AHEAD		64	/* keys queued per key set user, ... */
+#define BURST		32	/* ... prefetched this many in a row */
 #define GROUP_LINEAR	32	/* a group's keys compared one by one up to this */
 #define SET_SHORT	64	/* in_set members shorter than this ... */
 #define SET_BUCKET	4	/* ... at most this many of a length: compared */
+#define MAX_LANES	4	/* threads reading one table */
+#define SPLIT_MIN	((uint64_t)32 << 20)	/* smaller tables: one thread */
+#define SPLIT_SEARCH	((uint64_t)16 << 20)	/* how far to look for a run's end */
 
 enum check {
 	ROW_COUNT_BETWEEN, ROW_COUNT_EQ, EXPR, NOT_NULL, UNIQUE, BETWEEN,
@@ -109,6 +115,7 @@ struct pending {
 struct queue {
 	struct pending	 e[AHEAD];
 	size_t		 head, n;
+	size_t		 unfetched;	/* the newest keys, not prefetched yet */
 };
 
 /*
@@ -123,6 +130,7 @@ struct fkset {
 	struct keyset	 keys;
 	/* built in the target's own pass (scan_file) */
 	int		 building;
+	int		 lane;		/* by this lane of the pass */
 	size_t		 col;
 	struct queue	*q;
 };
@@ -151,6 +159,7 @@ struct tracker {
 	size_t		 prevlen, prevcap, kcap;
 	int		 have_prev;
 	int		 newgroup, reappeared;	/* of the current row */
+	int		 lane;		/* the lane of the pass that reads it */
 };
 
 struct metric {
@@ -201,6 +210,8 @@ struct gate {
 	char		**steps;	/* stats_reconcile filters */
 	size_t		 nsteps;
 	/* evaluation */
+	const struct gate *proto;	/* a lane's copy: the gate it copies */
+	int		 lane;		/* the lane of the pass that evaluates it */
 	size_t		*colidx;
 	int		 trk;		/* tracker index, -1: none */
 	struct keyset	 kseen;		/* unique: the keys so far */
@@ -217,7 +228,7 @@ struct gate {
 	size_t		 i_current, i_version, i_from, i_to;
 	struct hashmap	 seen;
 	uint8_t		*ncur;
-	uint64_t	*keyline;
+	uint64_t	*keyline;	/* per key (scd2); in_set: per value */
 	size_t		 keycap;
 	char		*kbuf;
 	size_t		 kcap;
@@ -261,6 +272,9 @@ struct hasher {
 struct run {
 	const char	*gates_path, *dir, *as_of, *output;
 	struct hasher	 hash;
+	size_t		 nlanes;	/* threads that may read one table */
+	int		 trace;		/* say how each table is read */
+	uint64_t	 split_min;	/* bytes: a smaller table gets one */
 	int		 fail_on_warn;
 	char		**stats_args, **params, **input_args;
 	size_t		 nstats_args, nparams, ninput_args;
@@ -291,7 +305,8 @@ static void	 count_current(struct gate *);
 struct header;
 static void	 start_trackers(struct run *, int, struct gate **, size_t,
 		    const struct header *);
-static void	 end_of_pass(struct run *, struct gate *);
+static void	 end_of_pass(struct run *, const struct tracker *,
+		    struct gate *);
 static void	 exact_pass(struct run *, int, struct gate **, size_t,
 		    const struct header *);
 static void	 eval_late(struct run *, struct gate *);
@@ -387,6 +402,35 @@ valid_date(const char *s)
 	return s[10] == '\0';
 }
 
+/*
+ * How many threads may read one table (one per CPU, at most MAX_LANES), and
+ * from what size.  P07_EVIDENCE_THREADS and P07_EVIDENCE_SPLIT_MIN set them,
+ * so that the tests can hold every way of reading to the same result.
+ */
+static void
+lanes_from_env(struct run *r)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *s;
+	int64_t v;
+
+	r->nlanes = ncpu < 1 ? 1 : ncpu > MAX_LANES ? MAX_LANES : (size_t)ncpu;
+	r->split_min = SPLIT_MIN;
+	r->trace = (s = getenv("P07_EVIDENCE_TRACE")) != NULL && *s != '\0';
+	if ((s = getenv("P07_EVIDENCE_THREADS")) != NULL && *s != '\0') {
+		if (!parse_i64(s, strlen(s), &v) || v < 1 || v > MAX_LANES)
+			die_usage("P07_EVIDENCE_THREADS: invalid '%s' "
+			    "(expected 1 to %d)", s, MAX_LANES);
+		r->nlanes = (size_t)v;
+	}
+	if ((s = getenv("P07_EVIDENCE_SPLIT_MIN")) != NULL && *s != '\0') {
+		if (!parse_i64(s, strlen(s), &v) || v < 0)
+			die_usage("P07_EVIDENCE_SPLIT_MIN: invalid '%s' "
+			    "(expected a number of bytes)", s);
+		r->split_min = (uint64_t)v;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -461,6 +505,7 @@ main(int argc, char *argv[])
 			    r.params[i]);
 	}
 
+	lanes_from_env(&r);
 	load_gates(&r);
 	load_stats(&r);
 	register_trackers(&r);
@@ -1346,6 +1391,29 @@ open_table(struct file *f, struct tsv_in *t, int flags)
 	return 1;
 }
 
+/*
+ * What to reserve in a set of COUNT keys after reading READ of TOTAL bytes:
+ * a little less than the same density gives (a few more keys come in one
+ * last growth; a few too many could double the table).
+ */
+static size_t
+expect_keys(size_t count, uint64_t read, uint64_t total)
+{
+	return read == 0 ? count : (size_t)((double)count * total / read * 0.95);
+}
+
+/* The size of F, open as T, when the bytes read tell how far it is; else 0. */
+static uint64_t
+plain_size(const struct file *f, struct tsv_in *t)
+{
+	struct stat sb;
+
+	if (t->in == NULL || input_is_gzip(t->in) || stat(f->full, &sb) == -1 ||
+	    !S_ISREG(sb.st_mode))
+		return 0;
+	return (uint64_t)sb.st_size;
+}
+
 /* Index of NAME (or a 1-based number) in H, or -1. */
 static long
 find_column(const struct header *h, const char *name)
@@ -1375,11 +1443,28 @@ is_null(struct slice v)
 	return v.n == 2 && v.p[0] == '\\' && v.p[1] == 'N';
 }
 
-/* A FIFO of AHEAD keys: each is prefetched when it comes in, used when it leaves. */
+/*
+ * A FIFO of AHEAD keys: encoded when they come in, their slots prefetched
+ * BURST at a time (see keyset.h: in a row, or each waits for its own page
+ * walk), used when they leave, BURST to AHEAD keys later.
+ */
 static struct pending *
 queue_push(struct queue *q)
 {
 	return &q->e[(q->head + q->n++) % AHEAD];
+}
+
+/* The key just pushed is ready for KS: every BURST keys, prefetch them. */
+static void
+queue_fetch(struct queue *q, const struct keyset *ks)
+{
+	size_t i;
+
+	if (++q->unfetched < BURST)
+		return;
+	for (i = q->n - BURST; i < q->n; i++)
+		kset_prefetch(ks, &q->e[(q->head + i) % AHEAD].p);
+	q->unfetched = 0;
 }
 
 static struct pending *
@@ -1387,9 +1472,17 @@ queue_pop(struct queue *q)
 {
 	struct pending *e = &q->e[q->head];
 
+	if (q->unfetched == q->n)	/* a drain reached the newest */
+		q->unfetched--;
 	q->head = (q->head + 1) % AHEAD;
 	q->n--;
 	return e;
+}
+
+static void
+queue_reset(struct queue *q)
+{
+	q->head = q->n = q->unfetched = 0;
 }
 
 static void	unexpected_row(struct gate *, uint64_t);
@@ -1426,6 +1519,7 @@ insert_key(struct keyset *ks, struct queue *q, struct slice key,
 	e = queue_push(q);
 	if (kset_encode(ks, key.p, key.n, &e->p)) {
 		e->line = line;
+		queue_fetch(q, ks);
 		return;
 	}
 	/* Not a fixed-width key: everything before it goes in first. */
@@ -1464,6 +1558,7 @@ load_fksets(struct run *r, int target_of)
 	struct fkset *k;
 	struct queue *q = xrealloc(NULL, (r->nfks + 1) * sizeof(*q));
 	long *idx = xrealloc(NULL, (r->nfks + 1) * sizeof(*idx));
+	uint64_t size;
 	size_t i, fi;
 	int any;
 
@@ -1486,13 +1581,15 @@ load_fksets(struct run *r, int target_of)
 					r->fks[i].error = xstrdup(f->error);
 			continue;
 		}
+		hash_request(r, f);
+		size = plain_size(f, &t);
 		header_init(&h, t.header, t.header_len);
 		for (i = 0; i < r->nfks; i++) {
 			k = &r->fks[i];
 			if (idx[i] < 0)
 				continue;
 			k->loaded = 1;
-			q[i].n = q[i].head = 0;
+			queue_reset(&q[i]);
 			if ((idx[i] = find_column(&h, k->column)) < 0)
 				k->error = missing_column(f, &h, k->column);
 			else
@@ -1501,6 +1598,15 @@ load_fksets(struct run *r, int target_of)
 		f->rows = 0;
 		while (tsv_next(&t, &line)) {
 			f->rows++;
+			if (size > 0 && t.bytes * 8 >= size) {	/* see reserve_sets */
+				for (i = 0; i < r->nfks; i++)
+					if (idx[i] >= 0 && r->fks[i].error == NULL)
+						kset_reserve(&r->fks[i].keys,
+						    expect_keys(kset_count(
+						    &r->fks[i].keys), t.bytes,
+						    size));
+				size = 0;
+			}
 			tsv_split(&fv, line.p, line.n);
 			for (i = 0; i < r->nfks; i++) {
 				if (idx[i] < 0 || r->fks[i].error != NULL)
@@ -1522,7 +1628,6 @@ load_fksets(struct run *r, int target_of)
 		tsv_close(&t);
 		header_free(&h);
 		f->scanned = f->ok = 1;
-		hash_request(r, f);
 	}
 	fields_free(&fv);
 	free(idx);
@@ -1665,10 +1770,11 @@ tracker_start(struct tracker *tr, const struct header *h, const char *full)
 		tr->colidx[i] = (size_t)c;
 	}
 	tr->live = 1;
+	tr->lane = 0;
 	tr->have_prev = 0;
 	tr->sorted = 1;
 	tr->came_back = 0;
-	tr->q.n = tr->q.head = 0;
+	queue_reset(&tr->q);
 	tr->full = full;
 	tr->nfields = h->names.n;
 	kset_init(&tr->seen, 1 << 12);
@@ -1697,7 +1803,9 @@ tracker_insert(struct tracker *tr, struct slice k)
 	}
 	if (tr->q.n == AHEAD)
 		tracker_oldest(tr);
-	if (!kset_encode(&tr->seen, k.p, k.n, &queue_push(&tr->q)->p)) {
+	if (kset_encode(&tr->seen, k.p, k.n, &queue_push(&tr->q)->p))
+		queue_fetch(&tr->q, &tr->seen);
+	else {
 		tr->q.n--;	/* not fixed-width: in order, now */
 		while (tr->q.n > 0)
 			tracker_oldest(tr);
@@ -2095,7 +2203,8 @@ regexec_slice(struct gate *g, struct slice v)
 	v.p = g->rebuf;
 	m[0].rm_so = 0;
 	m[0].rm_eo = (regoff_t)v.n;
-	return regexec(&g->re, v.p, 1, m, REG_STARTEND) == 0;
+	return regexec(g->proto != NULL ? &g->proto->re : &g->re, v.p, 1, m,
+	    REG_STARTEND) == 0;
 }
 
 /* A new run of the first column: forget the trailing keys of the last. */
@@ -2189,8 +2298,8 @@ fk_drain(struct run *r, struct gate *g)
 }
 
 /*
- * Look V up AHEAD rows late (prefetched now).  A value equal to the row
- * before's (a grouped fact table's title_key) has that row's answer.
+ * Look V up AHEAD rows late (prefetched on the way).  A value equal to the
+ * row before's (a grouped fact table's title_key) has that row's answer.
  */
 static void
 check_fk(struct run *r, struct gate *g, struct slice v, uint64_t line)
@@ -2203,9 +2312,13 @@ check_fk(struct run *r, struct gate *g, struct slice v, uint64_t line)
 	e->line = line;
 	e->same = g->have_prev && v.n == g->prev_keylen &&
 	    memcmp(v.p, g->prev_key, v.n) == 0;
-	if (e->same)
+	if (e->same) {
+		e->p.state = KP_NO;	/* nothing to prefetch */
+		queue_fetch(&g->q, &r->fks[g->fk].keys);
 		return;
+	}
 	kset_prepare(&r->fks[g->fk].keys, v.p, v.n, &e->p);
+	queue_fetch(&g->q, &r->fks[g->fk].keys);
 	if (v.n > g->prev_keycap) {
 		g->prev_keycap = v.n * 2;
 		g->prev_key = xrealloc(g->prev_key, g->prev_keycap);
@@ -2217,11 +2330,12 @@ check_fk(struct run *r, struct gate *g, struct slice v, uint64_t line)
 }
 
 static void
-check_row(struct run *r, struct gate *g, const struct fields *fv,
-    uint64_t line)
+check_row(struct run *r, const struct tracker *trk, struct gate *g,
+    const struct fields *fv, uint64_t line)
 {
 	struct slice v = fv->f[g->colidx[0]];
-	const struct tracker *tr = g->trk >= 0 ? &r->trk[g->trk] : NULL;
+	const struct tracker *tr = g->trk >= 0 ? &trk[g->trk] : NULL;
+	uint32_t id;
 	size_t i;
 	int isnew;
 
@@ -2253,9 +2367,12 @@ check_row(struct run *r, struct gate *g, const struct fields *fv,
 			break;
 		g->unexpected++;
 		/* One example per value not in the set: drift, not noise. */
-		hmap_insert(&g->seen, v.p, v.n, &isnew);
-		if (isnew)
+		id = hmap_insert(&g->seen, v.p, v.n, &isnew);
+		if (isnew) {
 			add_example(g, line);
+			key_arrays(g, id);	/* its line, for merge_drift */
+			g->keyline[id] = line;
+		}
 		break;
 	case MATCHES:
 		if (is_null(v))
@@ -2322,23 +2439,24 @@ start_builds(struct run *r, int fi, struct gate **gs, size_t ngs,
 			continue;
 		}
 		k->building = 1;
+		k->lane = 0;
 		k->col = (size_t)c;
 		k->q = xrealloc(k->q, sizeof(*k->q));
-		k->q->n = k->q->head = 0;
+		queue_reset(k->q);
 	}
 }
 
-/* Row LINE (FV) of the pass: into the fk sets being built. */
+/* Row LINE (FV) of the pass: into the fk sets LANE builds. */
 static void
-build_row(struct run *r, const struct fields *fv, const struct header *h,
-    const struct file *f, uint64_t line)
+build_row(struct run *r, int lane, const struct fields *fv,
+    const struct header *h, const struct file *f, uint64_t line)
 {
 	struct fkset *k;
 	size_t i;
 
 	for (i = 0; i < r->nfks; i++) {
 		k = &r->fks[i];
-		if (!k->building || k->error != NULL)
+		if (!k->building || k->error != NULL || k->lane != lane)
 			continue;
 		if (fv->n != h->names.n) {	/* as load_fksets says it */
 			k->error = xasprintf("%s:%llu: %zu fields (header has "
@@ -2372,6 +2490,773 @@ gate_on_file(const struct gate *g, int fi)
 	return g->fileidx == fi && g->def->per_row && !g->evaluated;
 }
 
+/* Reading a table on several threads ------------------------------------ */
+
+/*
+ * A pass over a big table runs on several threads, its lanes, in one of two
+ * ways.  By rows: each lane reads its own part of the table (cut where a run
+ * of every tracker's key ends) through its own copies of the gates and
+ * trackers, and merge_lanes adds the parts up to what one pass would have
+ * found.  By gates: each lane reads the whole table for its share of the
+ * gates, trackers and fk builds, so each of those still sees every row in
+ * order on one thread.  Tables and gates that fit neither way, and small
+ * tables, get one lane: the caller's reader, as before.
+ */
+enum pass_mode { PASS_ONE, PASS_ROWS, PASS_GATES };
+
+struct lane {
+	struct run	*r;
+	int		 fi, idx;
+	enum pass_mode	 mode;
+	const struct header *h;
+	struct gate	**gs;		/* the gates it evaluates */
+	size_t		 ngs;
+	struct gate	*copies;	/* by rows: its copies of the pass's gates */
+	struct tracker	*trk;		/* r->trk, or (by rows) its own copies */
+	struct tsv_in	*t;		/* PASS_ONE: the pass's reader */
+	int		 fd;		/* else: the table, read with pread */
+	uint64_t	 beg, end;	/* ... these bytes of it */
+	uint64_t	 base;		/* line number before its first (0: not known) */
+	uint64_t	 rows;
+	int		 ragged;	/* by rows: its first ragged row */
+	uint64_t	 ragged_line;
+	size_t		 ragged_n;
+	pthread_t	 tid;
+	int		 started;
+	int		 reserved;	/* its key sets sized (reserve_sets) */
+};
+
+static char *
+ragged_message(const struct file *f, const struct header *h, uint64_t line,
+    size_t n)
+{
+	return xasprintf("%s:%llu: %zu fields (header has %zu)", f->path,
+	    (unsigned long long)line, n, h->names.n);
+}
+
+/*
+ * A ragged row stops gate G.  By rows, a lane after the first does not know
+ * its line numbers yet: the first such row is noted, merge_lanes says it.
+ */
+static void
+ragged_row(struct lane *ln, struct gate *g, uint64_t line, size_t n)
+{
+	if (ln->mode != PASS_ROWS) {
+		set_error(g, ragged_message(&ln->r->files[ln->fi], ln->h, line,
+		    n));
+		return;
+	}
+	if (!ln->ragged) {
+		ln->ragged = 1;
+		ln->ragged_line = line;
+		ln->ragged_n = n;
+	}
+	g->evaluated = 1;
+}
+
+/* By rows: what the lane's copies still hold in flight or open. */
+static void
+lane_end(struct lane *ln)
+{
+	size_t i;
+
+	for (i = 0; i < ln->r->ntrk; i++)
+		if (ln->trk[i].live)
+			while (ln->trk[i].q.n > 0)
+				tracker_oldest(&ln->trk[i]);
+	for (i = 0; i < ln->ngs; i++)
+		end_of_pass(ln->r, ln->trk, ln->gs[i]);
+}
+
+/*
+ * An eighth of the lane's bytes read: size the key sets it fills for what
+ * the rest will bring, so that they do not rehash and hold two tables each
+ * on the way (16 M person keys: 4 rehashes, 768 MB at the last).
+ */
+static void
+reserve_sets(struct lane *ln, uint64_t read)
+{
+	struct run *r = ln->r;
+	struct tracker *tr;
+	struct fkset *k;
+	uint64_t total = ln->end - ln->beg;
+	size_t i;
+
+	ln->reserved = 1;
+	for (i = 0; i < ln->ngs; i++)
+		if (ln->gs[i]->def->check == UNIQUE && ln->gs[i]->trk < 0 &&
+		    !ln->gs[i]->evaluated)
+			kset_reserve(&ln->gs[i]->kseen, expect_keys(
+			    kset_count(&ln->gs[i]->kseen), read, total));
+	for (i = 0; i < r->nfks; i++) {
+		k = &r->fks[i];
+		if (k->building && k->lane == ln->idx && k->error == NULL)
+			kset_reserve(&k->keys, expect_keys(kset_count(&k->keys),
+			    read, total));
+	}
+	for (i = 0; i < r->ntrk; i++) {
+		tr = &ln->trk[i];
+		if (tr->live && tr->lane == ln->idx && !tr->sorted)
+			kset_reserve(&tr->seen, expect_keys(kset_count(
+			    &tr->seen), read, total));
+	}
+}
+
+/* The lane's rows through its fk builds, trackers and gates. */
+static void
+lane_rows(struct lane *ln)
+{
+	struct run *r = ln->r;
+	struct file *f = &r->files[ln->fi];
+	struct rangeread rr;
+	struct fields fv = { 0 };
+	struct slice line;
+	struct gate *g;
+	uint64_t lineno;
+	size_t i, nf = ln->h->names.n;
+
+	if (ln->t == NULL)
+		rr_open(&rr, ln->fd, f->full, ln->beg, ln->end);
+	for (;;) {
+		if (ln->t != NULL) {
+			if (!tsv_next(ln->t, &line))
+				break;
+			lineno = ln->t->line;
+		} else {
+			if (!ln->reserved && (rr_tell(&rr) - ln->beg) * 8 >=
+			    ln->end - ln->beg)
+				reserve_sets(ln, rr_tell(&rr) - ln->beg);
+			if (!rr_next(&rr, &line))
+				break;
+			lineno = ln->base + rr.line;
+		}
+		ln->rows++;
+		tsv_split(&fv, line.p, line.n);
+		build_row(r, ln->idx, &fv, ln->h, f, lineno);
+		if (fv.n == nf)
+			for (i = 0; i < r->ntrk; i++)
+				if (ln->trk[i].live && ln->trk[i].lane == ln->idx)
+					tracker_row(&ln->trk[i], &fv, lineno);
+		for (i = 0; i < ln->ngs; i++) {
+			g = ln->gs[i];
+			if (g->evaluated)
+				continue;
+			if (fv.n != nf)
+				ragged_row(ln, g, lineno, fv.n);
+			else
+				check_row(r, ln->trk, g, &fv, lineno);
+		}
+	}
+	if (ln->t == NULL)
+		rr_close(&rr);
+	fields_free(&fv);
+	if (ln->mode == PASS_ROWS)
+		lane_end(ln);
+}
+
+static void *
+lane_main(void *arg)
+{
+	lane_rows(arg);
+	return NULL;
+}
+
+/*
+ * Lanes 1.. on threads of their own, lane 0 on this one.  A lane whose
+ * thread cannot start runs here after lane 0: slower, the same result.
+ */
+static void
+run_lanes(struct lane *lanes, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		lanes[i].started = pthread_create(&lanes[i].tid, NULL,
+		    lane_main, &lanes[i]) == 0;
+	lane_rows(&lanes[0]);
+	for (i = 1; i < n; i++) {
+		if (lanes[i].started)
+			pthread_join(lanes[i].tid, NULL);
+		else
+			lane_rows(&lanes[i]);
+	}
+}
+
+/*
+ * A descriptor of F when it may be read in parts: a regular file of at
+ * least MIN bytes that is not gzip (a gzip stream is read from its start
+ * only), with a row after its header; *DATA is where that row starts.
+ */
+static int
+open_plain(const struct file *f, uint64_t min, uint64_t *data,
+    uint64_t *size)
+{
+	struct stat sb;
+	unsigned char buf[1 << 16], *nl;
+	uint64_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(f->full, O_RDONLY)) == -1)
+		return -1;
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (uint64_t)sb.st_size < min || sb.st_size < 2)
+		goto no;
+	*size = (uint64_t)sb.st_size;
+	for (;;) {
+		do
+			n = pread(fd, buf, sizeof(buf), (off_t)off);
+		while (n == -1 && errno == EINTR);
+		if (n <= 0 || (off == 0 && n >= 2 && buf[0] == 0x1f &&
+		    buf[1] == 0x8b))
+			goto no;
+		if ((nl = memchr(buf, '\n', (size_t)n)) != NULL)
+			break;
+		off += (uint64_t)n;
+	}
+	*data = off + (uint64_t)(nl - buf) + 1;
+	if (*data < *size)
+		return fd;
+no:
+	close(fd);
+	return -1;
+}
+
+/*
+ * Can every gate of the pass be counted on parts of the table and the
+ * parts added up?  Not a unique key kept whole (its repeats span the
+ * parts), an fk set built (in order, by one thread) or scd2_contiguous
+ * (it follows each key's chain row by row).
+ */
+static int
+rows_split_ok(const struct run *r, int fi, struct gate **gs, size_t ngs)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfks; i++)
+		if (r->fks[i].building && r->fks[i].file == fi)
+			return 0;
+	for (i = 0; i < r->ntrk; i++)
+		if (r->trk[i].live && r->trk[i].file == fi && !r->trk[i].late)
+			return 0;
+	for (i = 0; i < ngs; i++) {
+		if (gs[i]->evaluated)
+			continue;
+		switch (gs[i]->def->check) {
+		case NOT_NULL:
+		case BETWEEN:
+		case IN_SET:
+		case MATCHES:
+		case FK:
+		case SCD2_ONE_CURRENT:
+			break;
+		case UNIQUE:
+			if (gs[i]->trk < 0 || gs[i]->feeds != NULL)
+				return 0;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Rows A and B belong to different runs of every tracker of table FI. */
+static int
+runs_differ(const struct run *r, int fi, size_t nfields,
+    const struct fields *a, const struct fields *b, char **buf, size_t *cap)
+{
+	const struct tracker *tr;
+	struct slice ka, kb;
+	size_t i;
+
+	if (a->n != nfields || b->n != nfields)
+		return 0;	/* not in any run */
+	for (i = 0; i < r->ntrk; i++) {
+		tr = &r->trk[i];
+		if (!tr->live || tr->file != fi)
+			continue;
+		ka = join_fields(a, tr->colidx, tr->ncols, &buf[0], &cap[0]);
+		kb = join_fields(b, tr->colidx, tr->ncols, &buf[1], &cap[1]);
+		if (ka.n == kb.n && memcmp(ka.p, kb.p, ka.n) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Where a part of the table may start, at or after AT: the start of a line
+ * that begins a run for every tracker of table FI, so that no run is cut in
+ * two (a part's copy of a gate would not see the other part's rows of the
+ * run).  0 when there is none before END within SPLIT_SEARCH bytes.
+ */
+static uint64_t
+run_boundary(const struct run *r, int fi, size_t nfields, int fd,
+    uint64_t at, uint64_t end)
+{
+	struct rangeread rr;
+	struct fields a = { 0 }, b = { 0 };
+	struct slice line;
+	char *prev = NULL, *kbuf[2] = { NULL, NULL };
+	size_t prevcap = 0, kcap[2] = { 0, 0 };
+	uint64_t off, found = 0;
+
+	rr_open(&rr, fd, r->files[fi].full, at - 1, end);
+	/* the rest of the line holding byte AT - 1; then whole lines */
+	if (!rr_next(&rr, &line) || !rr_next(&rr, &line))
+		goto done;
+	for (;;) {
+		if (line.n + 1 > prevcap) {
+			prevcap = line.n * 2 + 64;
+			prev = xrealloc(prev, prevcap);
+		}
+		memcpy(prev, line.p, line.n);
+		tsv_split(&a, prev, line.n);
+		off = rr_tell(&rr);
+		if (off - at > SPLIT_SEARCH || !rr_next(&rr, &line))
+			break;
+		tsv_split(&b, line.p, line.n);
+		if (runs_differ(r, fi, nfields, &a, &b, kbuf, kcap)) {
+			found = off;
+			break;
+		}
+	}
+done:
+	rr_close(&rr);
+	fields_free(&a);
+	fields_free(&b);
+	free(prev);
+	free(kbuf[0]);
+	free(kbuf[1]);
+	return found;
+}
+
+/*
+ * By rows: lane LANE's own gate C, a copy of G.  What the checks only read
+ * is shared; what they change starts empty.
+ */
+static void
+lane_gate_copy(struct gate *c, const struct gate *g, int lane)
+{
+	memset(c, 0, sizeof(*c));
+	c->proto = g;
+	c->lane = lane;
+	c->id = g->id;
+	c->def = g->def;
+	c->fileidx = g->fileidx;
+	c->cols = g->cols;
+	c->ncols = g->ncols;
+	c->colidx = g->colidx;
+	c->columns = g->columns;
+	c->arg = g->arg;
+	c->evaluated = g->evaluated;
+	c->has_lo = g->has_lo;
+	c->has_hi = g->has_hi;
+	c->lo = g->lo;
+	c->hi = g->hi;
+	c->set = g->set;		/* in_set: looked up only */
+	c->bylen = g->bylen;
+	memcpy(c->lenstart, g->lenstart, sizeof(c->lenstart));
+	c->pat = g->pat;		/* regexec takes proto->re */
+	c->fk = g->fk;
+	c->trk = g->trk;
+	c->i_current = g->i_current;
+	if (c->def->check == IN_SET && !c->evaluated)
+		hmap_init(&c->seen, 1 << 12);
+}
+
+static void
+lane_gate_free(struct gate *c)
+{
+	free(c->rebuf);
+	free(c->kbuf);
+	free(c->prev_key);
+	free(c->gbuf);
+	free(c->goff);
+	free(c->ncur);
+	free(c->keyline);
+	if (c->gset_on)
+		kset_free(&c->gset);
+	if (c->seen.slots != NULL)
+		hmap_free(&c->seen);
+}
+
+/*
+ * By rows: lane LANE's copy of tracker T.  It keeps the key of every run
+ * from the first (no catching up on a part): merge_trackers looks for a key
+ * in two parts.
+ */
+static void
+lane_tracker_copy(struct tracker *c, const struct tracker *t, int lane)
+{
+	memset(c, 0, sizeof(*c));
+	c->file = t->file;
+	c->spec = t->spec;
+	c->cols = t->cols;
+	c->ncols = t->ncols;
+	c->colidx = t->colidx;
+	c->live = t->live;
+	c->late = t->late;
+	c->full = t->full;
+	c->nfields = t->nfields;
+	c->lane = lane;
+	c->sorted = 0;
+	if (c->live)
+		kset_init(&c->seen, 1 << 12);
+}
+
+static void
+lane_tracker_free(struct tracker *c)
+{
+	kset_free(&c->seen);
+	free(c->prev);
+	free(c->kbuf);
+}
+
+/*
+ * By rows: cut the table into parts of about equal bytes at run boundaries
+ * and give each lane its part and copies; the number of parts (1: none).
+ */
+static size_t
+split_rows(struct run *r, int fi, struct gate **gs, size_t ngs,
+    struct lane *lanes, int fd, uint64_t data, uint64_t size)
+{
+	uint64_t cut[MAX_LANES + 1], at, c;
+	struct lane *ln;
+	size_t n = 1, k, i;
+
+	cut[0] = data;
+	for (k = 1; k < r->nlanes; k++) {
+		at = data + (size - data) / r->nlanes * k;
+		if (at <= cut[n - 1])
+			at = cut[n - 1] + 1;
+		if ((c = run_boundary(r, fi, lanes[0].h->names.n, fd, at,
+		    size)) == 0)
+			break;
+		cut[n++] = c;
+	}
+	if (n < 2)
+		return 1;
+	cut[n] = size;
+	for (k = 0; k < n; k++) {
+		ln = &lanes[k];
+		ln->mode = PASS_ROWS;
+		ln->fd = fd;
+		ln->beg = cut[k];
+		ln->end = cut[k + 1];
+		ln->base = k == 0 ? 1 : 0;	/* later: merge_lanes */
+		ln->copies = xrealloc(NULL, ngs * sizeof(*ln->copies));
+		ln->gs = xrealloc(ln->gs, ngs * sizeof(*ln->gs));
+		ln->ngs = ngs;
+		for (i = 0; i < ngs; i++) {
+			lane_gate_copy(&ln->copies[i], gs[i], (int)k);
+			ln->gs[i] = &ln->copies[i];
+		}
+		ln->trk = xrealloc(NULL, (r->ntrk + 1) * sizeof(*ln->trk));
+		for (i = 0; i < r->ntrk; i++)
+			lane_tracker_copy(&ln->trk[i], &r->trk[i], (int)k);
+	}
+	return n;
+}
+
+/* A share of a pass by gates: a gate, a tracker with its gates, or an fk build. */
+struct unit {
+	int		 w;
+	enum { U_GATE, U_TRACKER, U_BUILD } kind;
+	size_t		 i;
+};
+
+static int
+cmp_unit(const void *a, const void *b)
+{
+	const struct unit *x = a, *y = b;
+
+	if (x->w != y->w)
+		return y->w - x->w;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* About what a gate costs a row: the look-ups in big key sets dominate. */
+static int
+gate_weight(const struct run *r, const struct gate *g)
+{
+	switch (g->def->check) {
+	case UNIQUE:
+		return g->trk >= 0 ? 1 : 8;
+	case FK:
+		return kset_count(&r->fks[g->fk].keys) > (1 << 16) ? 6 : 1;
+	default:
+		return 1;
+	}
+}
+
+/* The units of a pass over table FI into U; how many. */
+static size_t
+pass_units(const struct run *r, int fi, struct gate **gs, size_t ngs,
+    struct unit *u)
+{
+	size_t i, j, n = 0;
+	int w;
+
+	for (i = 0; i < ngs; i++)
+		if (!gs[i]->evaluated && gs[i]->trk < 0)
+			u[n++] = (struct unit){ gate_weight(r, gs[i]), U_GATE,
+			    i };
+	for (i = 0; i < r->ntrk; i++) {
+		if (!r->trk[i].live || r->trk[i].file != fi)
+			continue;
+		for (j = 0, w = 3; j < ngs; j++)
+			if (!gs[j]->evaluated && gs[j]->trk == (int)i)
+				w += gate_weight(r, gs[j]);
+		u[n++] = (struct unit){ w, U_TRACKER, i };
+	}
+	for (i = 0; i < r->nfks; i++)
+		if (r->fks[i].building && r->fks[i].file == fi &&
+		    r->fks[i].error == NULL)
+			u[n++] = (struct unit){ 8, U_BUILD, i };
+	return n;
+}
+
+/*
+ * By gates: share the units of the pass out, heaviest first to the least
+ * loaded lane; every lane reads the whole table.  The number of lanes.
+ */
+static size_t
+split_gates(struct run *r, int fi, struct gate **gs, size_t ngs,
+    struct lane *lanes, int fd, uint64_t data, uint64_t size)
+{
+	struct unit *u = xrealloc(NULL, (ngs + r->ntrk + r->nfks + 1) *
+	    sizeof(*u));
+	int load[MAX_LANES] = { 0 }, best;
+	size_t nu = pass_units(r, fi, gs, ngs, u), n, i, k;
+
+	n = nu < r->nlanes ? nu : r->nlanes;
+	if (n < 2) {
+		free(u);
+		return 1;
+	}
+	qsort(u, nu, sizeof(*u), cmp_unit);
+	for (i = 0; i < nu; i++) {
+		for (k = 1, best = 0; k < n; k++)
+			if (load[k] < load[best])
+				best = (int)k;
+		load[best] += u[i].w;
+		if (u[i].kind == U_GATE)
+			gs[u[i].i]->lane = best;
+		else if (u[i].kind == U_TRACKER)
+			r->trk[u[i].i].lane = best;
+		else
+			r->fks[u[i].i].lane = best;
+	}
+	free(u);
+	for (k = 0; k < n; k++) {
+		lanes[k].mode = PASS_GATES;
+		lanes[k].fd = fd;
+		lanes[k].beg = data;
+		lanes[k].end = size;
+		lanes[k].ngs = 0;
+	}
+	for (i = 0; i < ngs; i++) {
+		if (gs[i]->evaluated)
+			continue;
+		k = (size_t)(gs[i]->trk >= 0 ? r->trk[gs[i]->trk].lane :
+		    gs[i]->lane);
+		lanes[k].gs[lanes[k].ngs++] = gs[i];
+	}
+	return n;
+}
+
+/*
+ * How the rows of table FI go through the gates GS: LANES set up, and how
+ * many.  One (the caller's reader) unless there are threads to spare and
+ * the table is plain and big: then by rows when every gate can be counted
+ * in parts, else by gates when there are at least two shares.
+ */
+static size_t
+plan_pass(struct run *r, int fi, struct gate **gs, size_t ngs,
+    const struct header *h, struct lane *lanes)
+{
+	uint64_t data, size;
+	size_t i, n;
+	int fd = -1;
+
+	memset(lanes, 0, MAX_LANES * sizeof(*lanes));
+	for (i = 0; i < MAX_LANES; i++) {
+		lanes[i].r = r;
+		lanes[i].fi = fi;
+		lanes[i].idx = (int)i;
+		lanes[i].h = h;
+		lanes[i].trk = r->trk;
+		lanes[i].fd = -1;
+		lanes[i].base = 1;
+		lanes[i].gs = xrealloc(NULL, (ngs + 1) * sizeof(*gs));
+	}
+	if (ngs > 0)
+		memcpy(lanes[0].gs, gs, ngs * sizeof(*gs));
+	lanes[0].ngs = ngs;
+	if ((fd = open_plain(&r->files[fi], r->split_min, &data, &size)) < 0)
+		return 1;
+	if (r->nlanes > 1 && rows_split_ok(r, fi, gs, ngs) &&
+	    (n = split_rows(r, fi, gs, ngs, lanes, fd, data, size)) > 1)
+		return n;
+	if (r->nlanes > 1 &&
+	    (n = split_gates(r, fi, gs, ngs, lanes, fd, data, size)) > 1)
+		return n;
+	/* one lane, but the table's bytes are known: reserve_sets */
+	lanes[0].mode = PASS_GATES;
+	lanes[0].fd = fd;
+	lanes[0].beg = data;
+	lanes[0].end = size;
+	return 1;
+}
+
+/*
+ * By rows: 1 when a lane met a ragged row; then every gate of the pass is
+ * an error at the first one, as in one pass.
+ */
+static int
+merge_ragged(struct run *r, struct lane *lanes, size_t n,
+    const uint64_t *shift, struct gate **gs, size_t ngs)
+{
+	size_t k, i;
+
+	for (k = 0; k < n && !lanes[k].ragged; k++)
+		continue;
+	if (k == n)
+		return 0;
+	for (i = 0; i < ngs; i++)
+		if (!gs[i]->evaluated)
+			set_error(gs[i], ragged_message(&r->files[lanes[k].fi],
+			    lanes[k].h, shift[k] + lanes[k].ragged_line,
+			    lanes[k].ragged_n));
+	return 1;
+}
+
+/*
+ * in_set: the values not in the set, in the order one pass meets them
+ * (the parts in order, each part's in its order), an example at the first
+ * row of each.
+ */
+static void
+merge_drift(struct gate *g, const struct gate *c, uint64_t shift)
+{
+	const char *k;
+	size_t n;
+	uint32_t id, nid;
+	int isnew;
+
+	for (id = 0; id < c->seen.count; id++) {
+		k = hmap_key(&c->seen, id, &n);
+		nid = hmap_insert(&g->seen, k, n, &isnew);
+		if (!isnew)
+			continue;
+		add_example(g, c->keyline[id] + shift);
+		key_arrays(g, nid);
+		g->keyline[nid] = c->keyline[id] + shift;
+	}
+}
+
+/*
+ * A part's copy C into gate G (the parts in order).  The range keeps the
+ * first value that reaches the minimum: a later part's only when lower.
+ */
+static void
+merge_gate(struct gate *g, const struct gate *c, uint64_t shift)
+{
+	size_t i;
+
+	g->checked += c->checked;
+	g->unexpected += c->unexpected;
+	g->fallback |= c->fallback;
+	if (g->def->check == IN_SET)
+		merge_drift(g, c, shift);
+	else
+		for (i = 0; i < c->nex; i++)
+			add_example(g, c->ex[i].line + shift);
+	if (g->def->check != BETWEEN || !c->have_range)
+		return;
+	if (!g->have_range || c->vmin < g->vmin) {
+		g->vmin = c->vmin;
+		memcpy(g->tmin, c->tmin, sizeof(g->tmin));
+	}
+	if (!g->have_range || c->vmax > g->vmax) {
+		g->vmax = c->vmax;
+		memcpy(g->tmax, c->tmax, sizeof(g->tmax));
+	}
+	g->have_range = 1;
+}
+
+/*
+ * A key came back when it did within a part, or when two parts have it:
+ * the parts are cut between runs, so a key in two is a key that came back.
+ */
+static void
+merge_trackers(struct run *r, struct lane *lanes, size_t n)
+{
+	size_t i, j, k;
+	int back;
+
+	for (i = 0; i < r->ntrk; i++) {
+		if (!lanes[0].trk[i].live)
+			continue;
+		for (k = 0, back = 0; k < n; k++)
+			back |= lanes[k].trk[i].came_back;
+		for (k = 1; k < n && !back; k++)
+			for (j = 0; j < k && !back; j++)
+				back = kset_intersects(&lanes[k].trk[i].seen,
+				    &lanes[j].trk[i].seen);
+		r->trk[i].came_back = back;
+	}
+}
+
+/* By rows: the lanes' results into the gates GS of the pass. */
+static void
+merge_lanes(struct run *r, struct lane *lanes, size_t n, struct gate **gs,
+    size_t ngs)
+{
+	uint64_t shift[MAX_LANES], before = lanes[0].rows;
+	size_t i, k;
+
+	/* a later lane's line numbers start after the rows before it */
+	shift[0] = 0;
+	for (k = 1; k < n; k++) {
+		shift[k] = 1 + before;
+		before += lanes[k].rows;
+	}
+	merge_trackers(r, lanes, n);
+	if (merge_ragged(r, lanes, n, shift, gs, ngs))
+		return;
+	for (i = 0; i < ngs; i++)
+		if (!gs[i]->evaluated)
+			for (k = 0; k < n; k++)
+				merge_gate(gs[i], &lanes[k].copies[i],
+				    shift[k]);
+}
+
+static void
+free_lanes(struct run *r, struct lane *lanes, size_t n, size_t ngs)
+{
+	size_t i, k;
+
+	for (k = 0; k < MAX_LANES; k++) {
+		if (k < n && lanes[k].copies != NULL) {
+			for (i = 0; i < ngs; i++)
+				lane_gate_free(&lanes[k].copies[i]);
+			free(lanes[k].copies);
+		}
+		if (k < n && lanes[k].trk != r->trk) {
+			for (i = 0; i < r->ntrk; i++)
+				lane_tracker_free(&lanes[k].trk[i]);
+			free(lanes[k].trk);
+		}
+		free(lanes[k].gs);
+	}
+	if (lanes[0].fd >= 0)
+		close(lanes[0].fd);
+}
+
 /*
  * One pass over a table: its row count and sha256, and every per-row gate
  * on it.  A ragged row stops those gates (they cannot be evaluated).
@@ -2382,10 +3267,9 @@ scan_file(struct run *r, int fi)
 	struct file *f = &r->files[fi];
 	struct tsv_in t;
 	struct header h;
-	struct fields fv = { 0 };
-	struct slice line;
 	struct gate **gs = NULL;
-	size_t i, ngs = 0;
+	struct lane lanes[MAX_LANES];
+	size_t i, ngs = 0, nl;
 
 	for (i = 0; i < r->ng; i++) {
 		if (!gate_on_file(&r->g[i], fi))
@@ -2422,35 +3306,29 @@ scan_file(struct run *r, int fi)
 	}
 	start_trackers(r, fi, gs, ngs, &h);
 	start_builds(r, fi, gs, ngs, &h, NULL);
-	while (tsv_next(&t, &line)) {
-		f->rows++;
-		tsv_split(&fv, line.p, line.n);
-		build_row(r, &fv, &h, f, t.line);
-		if (fv.n == h.names.n)
-			for (i = 0; i < r->ntrk; i++)
-				if (r->trk[i].live)
-					tracker_row(&r->trk[i], &fv, t.line);
-		for (i = 0; i < ngs; i++) {
-			if (gs[i]->evaluated)
-				continue;
-			if (fv.n != h.names.n)
-				set_error(gs[i], xasprintf("%s:%llu: %zu "
-				    "fields (header has %zu)", f->path,
-				    (unsigned long long)t.line, fv.n,
-				    h.names.n));
-			else
-				check_row(r, gs[i], &fv, t.line);
-		}
-	}
+	hash_request(r, f);	/* it is there: the digest can start */
+	nl = plan_pass(r, fi, gs, ngs, &h, lanes);
+	if (r->trace)
+		warnmsg("trace: %s: %zu %s", f->path, nl, nl == 1 ? "lane" :
+		    lanes[0].mode == PASS_ROWS ? "lanes by rows" :
+		    "lanes by gates");
+	if (lanes[0].fd < 0)
+		lanes[0].t = &t;
+	run_lanes(lanes, nl);
 	tsv_close(&t);
-	fields_free(&fv);
+	f->rows = lanes[0].rows;	/* by gates, every lane reads them all */
+	if (lanes[0].mode == PASS_ROWS) {
+		for (i = 1; i < nl; i++)
+			f->rows += lanes[i].rows;
+		merge_lanes(r, lanes, nl, gs, ngs);
+	}
+	free_lanes(r, lanes, nl, ngs);
 	f->scanned = f->ok = 1;
-	hash_request(r, f);
 	for (i = 0; i < r->ntrk; i++)
 		tracker_end(&r->trk[i]);
 	end_builds(r);
 	for (i = 0; i < ngs; i++)
-		end_of_pass(r, gs[i]);
+		end_of_pass(r, r->trk, gs[i]);
 	exact_pass(r, fi, gs, ngs, &h);
 	header_free(&h);
 	free(gs);
@@ -2471,12 +3349,12 @@ start_trackers(struct run *r, int fi, struct gate **gs, size_t ngs,
 			    r->files[fi].full);
 }
 
-/* What is still in flight or open when the pass ends. */
+/* What is still in flight or open when the pass ends (TRK: its trackers). */
 static void
-end_of_pass(struct run *r, struct gate *g)
+end_of_pass(struct run *r, const struct tracker *trk, struct gate *g)
 {
 	/* a run key came back, found late (tracker_insert) */
-	if (g->trk >= 0 && r->trk[g->trk].came_back &&
+	if (g->trk >= 0 && trk[g->trk].came_back &&
 	    g->def->check != SCD2_CONTIGUOUS)
 		g->fallback = 1;
 	switch (g->def->check) {

@@ -3,6 +3,7 @@
  * the key itself, so a look-up is one cache line in the common case and
  * 15 M MD5 keys take 16 bytes each plus the empty slots.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,23 +14,17 @@
 #define SLOT		16
 #define SHORT_MAX	15	/* byte 15 holds the length + 1 */
 #define MIN_SLOTS	64
+#define KS_AHEAD	32	/* keys prefetched in a row */
 
-/* Hex digit values; 0xff for anything but 0-9 a-f (uppercase is not ours). */
-static unsigned char hexval[256];
-static int hexval_ready;
-
-static void
-hex_table(void)
-{
-	int i;
-
-	memset(hexval, 0xff, sizeof(hexval));
-	for (i = 0; i < 10; i++)
-		hexval['0' + i] = (unsigned char)i;
-	for (i = 0; i < 6; i++)
-		hexval['a' + i] = (unsigned char)(10 + i);
-	hexval_ready = 1;
-}
+/*
+ * Hex digit values plus one; 0 for anything but 0-9 a-f (uppercase is not
+ * ours).  A constant: the threads of a tool share it.
+ */
+static const unsigned char hexval1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16
+};
 
 /* KEY as 16 binary bytes when it is 32 lowercase hex digits. */
 static int
@@ -40,15 +35,14 @@ hex_decode(const unsigned char *p, size_t n, unsigned char *out)
 
 	if (n != 32)
 		return 0;
-	if (!hexval_ready)
-		hex_table();
 	for (i = 0; i < 16; i++) {
-		hi = hexval[p[2 * i]];
-		lo = hexval[p[2 * i + 1]];
+		/* not a digit: 0 - 1 wraps to all ones */
+		hi = (unsigned)hexval1[p[2 * i]] - 1;
+		lo = (unsigned)hexval1[p[2 * i + 1]] - 1;
 		bad |= hi | lo;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
-	return (bad & 0xf0) == 0;
+	return (bad & ~0xfu) == 0;
 }
 
 static void
@@ -175,20 +169,78 @@ place(unsigned char *slots, size_t mask, const unsigned char *k, uint64_t hv)
 	memcpy(slots + i * SLOT, k, SLOT);
 }
 
-static void
-grow(struct keyset *ks)
-{
-	size_t size = (ks->mask + 1) * 2, i;
-	unsigned char *slots = alloc_slots(size), *k;
+/*
+ * One set is resized at a time in the process: the sets of two threads
+ * fill up together (two unique keys of a table, one per thread), and each
+ * holds its old and its new table while it rehashes; one after the other,
+ * the peak is one set's old and new table, not two.
+ */
+static pthread_mutex_t resize_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Place the keys K[0..N) (hashes HV) into SLOTS. */
+static void
+place_batch(unsigned char *slots, size_t mask, const unsigned char **k,
+    const uint64_t *hv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		place(slots, mask, k[i], hv[i]);
+}
+
+/*
+ * Rehash into SIZE slots.  Every key lands on a random slot: KS_AHEAD keys
+ * hashed and their slots prefetched in a row, placed while the next batch
+ * is fetched (keyset.h: prefetches one by one would each wait).
+ */
+static void
+resize(struct keyset *ks, size_t size)
+{
+	const unsigned char *k[2][KS_AHEAD];
+	uint64_t hv[2][KS_AHEAD];
+	unsigned char *slots;
+	size_t i, n = 0, prev = 0;
+	int cur = 0;
+
+	pthread_mutex_lock(&resize_lock);
+	slots = alloc_slots(size);
 	for (i = 0; i <= ks->mask; i++) {
-		k = ks->slots + i * SLOT;
-		if (!is_zero(k))
-			place(slots, size - 1, k, hash16(k));
+		if (is_zero(ks->slots + i * SLOT))
+			continue;
+		k[cur][n] = ks->slots + i * SLOT;
+		hv[cur][n] = hash16(k[cur][n]);
+		if (++n < KS_AHEAD)
+			continue;
+		for (n = 0; n < KS_AHEAD; n++)
+			__builtin_prefetch(slots + (hv[cur][n] & (size - 1)) *
+			    SLOT, 1);
+		place_batch(slots, size - 1, k[!cur], hv[!cur], prev);
+		prev = KS_AHEAD;
+		n = 0;
+		cur = !cur;
 	}
+	place_batch(slots, size - 1, k[!cur], hv[!cur], prev);
+	place_batch(slots, size - 1, k[cur], hv[cur], n);
 	free(ks->slots);
 	ks->slots = slots;
 	ks->mask = size - 1;
+	pthread_mutex_unlock(&resize_lock);
+}
+
+static void
+grow(struct keyset *ks)
+{
+	resize(ks, (ks->mask + 1) * 2);
+}
+
+void
+kset_reserve(struct keyset *ks, size_t n)
+{
+	if (ks->mode == KS_EMPTY) {
+		if (n > ks->expected)
+			ks->expected = n;
+	} else if (ks->mode != KS_BYTES && slots_for(n) > ks->mask + 1)
+		resize(ks, slots_for(n));
 }
 
 /* Move every key into a hashmap: a key came that the slots cannot hold. */
@@ -292,7 +344,6 @@ kset_encode(struct keyset *ks, const void *key, size_t n, struct kprobe *p)
 		return 0;
 	p->hv = hash16(p->k);
 	p->state = KP_PENDING;
-	__builtin_prefetch(ks->slots + (p->hv & ks->mask) * SLOT, 1);
 	return 1;
 }
 
@@ -336,7 +387,6 @@ kset_prepare(const struct keyset *ks, const void *key, size_t n,
 	}
 	p->hv = hash16(p->k);
 	p->state = KP_PENDING;
-	__builtin_prefetch(ks->slots + (p->hv & ks->mask) * SLOT);
 }
 
 int
@@ -354,4 +404,102 @@ kset_contains(const struct keyset *ks, const void *key, size_t n)
 
 	kset_prepare(ks, key, n, &p);
 	return kset_finish(ks, &p);
+}
+
+/*
+ * KEY (slot I of A's fixed-width slots) as the bytes it was made from, for a
+ * set that stores keys another way.
+ */
+static size_t
+slot_text(const struct keyset *a, const unsigned char *k, char *text)
+{
+	size_t n;
+
+	if (a->mode == KS_HEX) {
+		hex_encode16(k, text);
+		return 32;
+	}
+	n = (size_t)k[SLOT - 1] - 1;
+	memcpy(text, k, n);
+	return n;
+}
+
+/* Some of the keys K[0..N) (hashes HV, B's slots) is in B. */
+static int
+any_in(const struct keyset *b, const unsigned char **k, const uint64_t *hv,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (find_encoded(b, k[i], hv[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Some key of A (fixed-width slots) is in B: batches of KS_AHEAD keys,
+ * each prefetched in a row while the batch before is looked up (as resize).
+ */
+static int
+slots_in(const struct keyset *a, const struct keyset *b)
+{
+	const unsigned char *k[2][KS_AHEAD], *key;
+	uint64_t hv[2][KS_AHEAD];
+	char text[32];
+	size_t i, n = 0, prev = 0;
+	int cur = 0;
+
+	if (a->has_zero && kset_contains(b, "00000000000000000000000000000000",
+	    32))
+		return 1;
+	for (i = 0; i <= a->mask; i++) {
+		key = a->slots + i * SLOT;
+		if (is_zero(key))
+			continue;
+		if (a->mode != b->mode) {	/* rare: one set went to bytes */
+			if (kset_contains(b, text, slot_text(a, key, text)))
+				return 1;
+			continue;
+		}
+		k[cur][n] = key;
+		hv[cur][n] = hash16(key);
+		if (++n < KS_AHEAD)
+			continue;
+		for (n = 0; n < KS_AHEAD; n++)
+			__builtin_prefetch(b->slots + (hv[cur][n] & b->mask) *
+			    SLOT);
+		if (any_in(b, k[!cur], hv[!cur], prev))
+			return 1;
+		prev = KS_AHEAD;
+		n = 0;
+		cur = !cur;
+	}
+	return any_in(b, k[!cur], hv[!cur], prev) ||
+	    any_in(b, k[cur], hv[cur], n);
+}
+
+int
+kset_intersects(const struct keyset *a, const struct keyset *b)
+{
+	const char *k;
+	size_t n;
+	uint32_t id;
+
+	if (kset_count(a) > kset_count(b)) {	/* walk the smaller one */
+		const struct keyset *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (kset_count(a) == 0 || kset_count(b) == 0)
+		return 0;
+	if (a->mode != KS_BYTES)
+		return slots_in(a, b);
+	for (id = 0; id < a->h.count; id++) {
+		k = hmap_key(&a->h, id, &n);
+		if (kset_contains(b, k, n))
+			return 1;
+	}
+	return 0;
 }

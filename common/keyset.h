@@ -13,9 +13,9 @@
  * A key that does not fit moves every key into a hashmap once (the keys
  * are decoded exactly), so a mixed column is slower, never wrong.
  *
- * Slots are 16 bytes, linear probing, at most 4/5 full.  Look-ups can be
- * batched: kset_prepare() encodes a key and prefetches its slot, and
- * kset_finish() answers later, so a batch overlaps its cache misses.
+ * Slots are 16 bytes, linear probing, at most 4/5 full.  Look-ups and
+ * inserts can be batched: encode a key, prefetch its slot, answer later,
+ * so that a batch overlaps its cache misses.
  */
 #ifndef P07_KEYSET_H
 #define P07_KEYSET_H
@@ -52,23 +52,40 @@ int	kset_insert(struct keyset *ks, const void *key, size_t n);
 int	kset_contains(const struct keyset *ks, const void *key, size_t n);
 size_t	kset_count(const struct keyset *ks);
 size_t	kset_bytes(const struct keyset *ks);	/* memory held */
+/*
+ * Room for N keys: a caller that can tell how many are coming spares the
+ * rehashes on the way, and the peak of holding two tables in each.
+ */
+void	kset_reserve(struct keyset *ks, size_t n);
+/* 1 when some key is in both sets. */
+int	kset_intersects(const struct keyset *a, const struct keyset *b);
 
 /*
  * Batched look-up: kset_prepare answers at once when it can (P->state
- * KP_NO or KP_YES), else encodes KEY, prefetches its slot and sets
- * KP_PENDING; kset_finish gives the answer.  The set must not change in
- * between.
+ * KP_NO or KP_YES), else encodes and hashes KEY (KP_PENDING); then
+ * kset_prefetch brings its slot in and kset_finish answers.  The set must
+ * not change in between.  Prefetch a batch of keys back to back, well
+ * before their answers: here (a virtual machine) a prefetch issued among
+ * other work waits for its own page walk, 160-190 ns a look-up, against
+ * 30-80 ns for prefetches in a row.
  */
 void	kset_prepare(const struct keyset *ks, const void *key, size_t n,
 	    struct kprobe *p);
 int	kset_finish(const struct keyset *ks, const struct kprobe *p);
 
+static inline void
+kset_prefetch(const struct keyset *ks, const struct kprobe *p)
+{
+	if (p->state == KP_PENDING)
+		__builtin_prefetch(ks->slots + (p->hv & ks->mask) * 16);
+}
+
 /*
  * Batched insert: kset_encode is 1 when KEY fits the set's slots as they
- * are (the first key chooses the mode), with P encoded and its slot
- * prefetched; kset_insert_encoded inserts it later (in the same order as
- * the keys came, to keep "first seen" exact).  When it is 0, call
- * kset_insert.
+ * are (the first key chooses the mode), with P encoded and hashed (prefetch
+ * it with kset_prefetch); kset_insert_encoded inserts it later (in the
+ * same order as the keys came, to keep "first seen" exact).  When it is 0,
+ * call kset_insert.
  */
 int	kset_encode(struct keyset *ks, const void *key, size_t n,
 	    struct kprobe *p);

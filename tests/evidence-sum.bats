@@ -499,3 +499,220 @@ evidence-sum: error: t.fkgone: cannot evaluate: fk target cannot open $d/gone.ts
 	[ "$k1" -eq $((k3 + 1)) ]
 	printf '%s\n' "$got" | grep -q "^s2.ko [0-9]* [0-9]* .*$(wc -l < "$d/s2.tsv")\$"
 }
+
+# --- Several threads per table (P07_EVIDENCE_THREADS, _SPLIT_MIN, _TRACE) ---
+# A big plain table is read by several lanes, by rows (each its own part,
+# merged) or by gates (each the whole table for some gates).  SPLIT_MIN=0
+# makes every table big; each run must give the bytes, messages and status
+# of one thread.
+
+# same_as_one DIR ARGS...: evidence-sum ARGS (run in DIR) by one thread, then
+# by 1 (reading by byte range), 2, 3 and 4 lanes at any size: identical
+# stdout, stderr and status.
+# Leaves the traces of the last run in $BATS_TEST_TMPDIR/trace.
+same_as_one() {
+	local dir=$1 n rc=0
+	shift
+	(cd "$dir" && P07_EVIDENCE_THREADS=1 evidence-sum "$@") \
+	    >"$BATS_TEST_TMPDIR/one.out" 2>"$BATS_TEST_TMPDIR/one.err" || rc=$?
+	echo "$rc" >"$BATS_TEST_TMPDIR/one.rc"
+	: >"$BATS_TEST_TMPDIR/trace"
+	for n in 1 2 3 4; do
+		rc=0
+		(cd "$dir" && P07_EVIDENCE_THREADS=$n P07_EVIDENCE_SPLIT_MIN=0 evidence-sum "$@") \
+		    >"$BATS_TEST_TMPDIR/n.out" 2>"$BATS_TEST_TMPDIR/n.err" || rc=$?
+		echo "$rc" >"$BATS_TEST_TMPDIR/n.rc"
+		assert_file_eq "$BATS_TEST_TMPDIR/n.out" "$BATS_TEST_TMPDIR/one.out"
+		assert_file_eq "$BATS_TEST_TMPDIR/n.err" "$BATS_TEST_TMPDIR/one.err"
+		assert_file_eq "$BATS_TEST_TMPDIR/n.rc" "$BATS_TEST_TMPDIR/one.rc"
+		(cd "$dir" && P07_EVIDENCE_THREADS=$n P07_EVIDENCE_SPLIT_MIN=0 P07_EVIDENCE_TRACE=1 \
+		    evidence-sum "$@" 2>&1 >/dev/null | grep ': trace: ' >>"$BATS_TEST_TMPDIR/trace") || true
+	done
+}
+
+@test "threads: the fixtures read by 2-4 lanes, by rows and by gates, give the bytes of one thread" {
+	same_as_one . --gates kinds/gates.tsv --dir kinds --stats kinds/stats
+	grep -q 'trace: t.tsv: 2 lanes by gates' "$BATS_TEST_TMPDIR/trace"
+	[ "$(cat "$BATS_TEST_TMPDIR/one.rc")" = 1 ]
+	same_as_one . --gates "$REPO/evidence/gates.tsv" --dir star-ok --stats star-ok/stats \
+	    --as-of 2017-10-29 --param m=25000 --param C=6.9
+	[ "$(cat "$BATS_TEST_TMPDIR/one.rc")" = 0 ]
+	# the facts and the bridge by rows, the dimensions (unique keys) by gates
+	grep -q "trace: star/fact_cast_crew.tsv: [234] lanes by rows" "$BATS_TEST_TMPDIR/trace"
+	grep -q "trace: star/title_genre_bridge.tsv: [234] lanes by rows" "$BATS_TEST_TMPDIR/trace"
+	grep -qx 'evidence-sum: trace: star/dim_title.tsv: 2 lanes by gates' "$BATS_TEST_TMPDIR/trace"
+	grep -q "trace: star/dim_person.tsv: 4 lanes by gates" "$BATS_TEST_TMPDIR/trace"
+	# the broken schema of the test above
+	b=$BATS_TEST_TMPDIR/broken
+	cp -r star-ok "$b"
+	sed -i '3s/^\([0-9a-f]*\)\t[0-9a-f]*/\1\t00000000000000000000000000000000/' "$b/star/fact_cast_crew.tsv"
+	sed -n 2p "$b/star/dim_person.tsv" >>"$b/star/dim_person.tsv"
+	sed -i '3s/\t2017-10-29\t0\t0\t1$/\t2017-10-29\t1\t0\t1/' "$b/star/dim_title.tsv"
+	sed -i '4s/\t2017-10-29\t9999-12-31\t/\t2017-10-30\t9999-12-31\t/' "$b/star/dim_title.tsv"
+	same_as_one . --gates "$REPO/evidence/gates.tsv" --dir "$b" --stats "$b/stats" --as-of 2017-10-29
+	[ "$(cat "$BATS_TEST_TMPDIR/one.rc")" = 1 ]
+}
+
+@test "threads: the key tables (grouped or not, runs back, sorted then not) give the bytes of one thread" {
+	keys_fixture
+	same_as_one "$d" --gates gates.tsv --dir .
+	grep -q 'trace: g.tsv: [234] lanes by gates' "$BATS_TEST_TMPDIR/trace"
+	# only the run checks: by rows; t.tsv is not grouped (a key comes back)
+	grep -v -e '\.k	' -e '\.v	' -e '\.p	' "$d/gates.tsv" >"$d/runs.tsv"
+	same_as_one "$d" --gates runs.tsv --dir .
+	grep -q 'trace: t.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	grep -q 'trace: g.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	run --separate-stderr env P07_EVIDENCE_THREADS=2 P07_EVIDENCE_SPLIT_MIN=0 \
+	    evidence-sum --gates "$d/runs.tsv" --dir "$d"
+	got=$(printf '%s\n' "$output" | jq -r '.gates[] | "\(.id) \(.unexpected) \(.checked) \(.examples | map(.line | tostring) | join(","))"')
+	[ "$got" = "$(awk_keys t g | grep -e '\.ko ' -e '\.kv ' -e '\.cur ' -e '\.fk')" ]
+}
+
+# A grouped table (runs of a key, as fact_cast_crew by title_key) where every
+# kind of gate a split by rows takes fails in every part: counts, the 20
+# first examples, in_set's values in first-seen order, between's range.
+split_fixture() {
+	d=$BATS_TEST_TMPDIR
+	awk 'BEGIN {
+		OFS = "\t"; print "k", "o", "v", "cat", "x", "r", "is_current"
+		for (i = 0; i < 400; i++) {
+			k = sprintf("%032x", i * 7919 % 997)
+			for (o = 1; o <= 1 + i % 3; o++) {
+				n++
+				# a repeated ordering in runs here and there
+				oo = (i % 17 == 5 && o == 2) ? 1 : o
+				v = (n % 13 == 0) ? "\\N" : (n % 11 == 0) ? "BAD" : k
+				# drift: new values in every part, some first in a late one
+				c = (n % 29 == 0) ? "z" int(n / 200) : (n % 31 == 0) ? "y" (n % 3) : "actor"
+				# the ends of the range reached again in later parts
+				x = n == 100 ? "-999" : n == 700 ? "-999.0" : n == 750 ? "1000" : \
+				    (n % 37 == 0) ? "-" n : (n % 41 == 0) ? "1e3" : n % 500
+				# runs with no current row, or two
+				cur = i % 23 == 7 ? 0 : i % 19 == 3 ? 1 : o == 1
+				print k, oo, v, c, x, (n % 7 == 0) ? "nope" : k, cur
+			}
+		}
+	}' >"$d/s.tsv"
+	printf 'k\n' >"$d/ref.tsv"
+	awk -F'\t' 'NR > 1 && NR % 5 { print $1 }' "$d/s.tsv" | sort -u >>"$d/ref.tsv"
+	printf 'id\tfile\tcheck\tcolumns\targument\tseverity
+s.ko\ts.tsv\tunique\tk,o\t-\terror
+s.cur\ts.tsv\tscd2_one_current\tk\t-\terror
+s.nn\ts.tsv\tnot_null\tv,k\t-\terror
+s.fmt\ts.tsv\tmatches\tv\t^[0-9a-f]{32}$\terror
+s.re\ts.tsv\tmatches\tv\t^([0-9a-f]{32}){1}$\terror
+s.set\ts.tsv\tin_set\tcat\tactor,y1\twarn
+s.btw\ts.tsv\tbetween\tx\t0..400\terror
+s.fk\ts.tsv\tfk\tr\tref.tsv:k\terror
+s.fkv\ts.tsv\tfk\tv\tref.tsv:k\terror
+' >"$d/gates.tsv"
+}
+
+@test "threads: gates failing in every part of a table split by rows: counts, examples, drift and range as one pass" {
+	split_fixture
+	same_as_one "$d" --gates gates.tsv --dir .
+	grep -qx 'evidence-sum: trace: s.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	j=$BATS_TEST_TMPDIR/one.out
+	q() { jq -r --arg id "$1" '.gates[] | select(.id == $id) | '"$2" "$j"; }
+	rows=$(($(wc -l < "$d/s.tsv") - 1))
+	# each gate fails, with examples beyond the first part
+	for id in s.ko s.cur s.nn s.fmt s.re s.set s.btw s.fk s.fkv; do
+		[ "$(q $id .status)" != pass ] || { echo "$id passed"; false; }
+	done
+	[ "$(q s.nn '.examples | length')" = 20 ]
+	[ "$(q s.set '.examples[-1].line')" -gt $((rows / 2)) ]
+	# independent counts (awk)
+	[ "$(q s.nn .unexpected)" = "$(awk -F'\t' 'NR > 1 && ($3 == "\\N" || $1 == "\\N")' "$d/s.tsv" | wc -l)" ]
+	[ "$(q s.fk '"\(.unexpected) \(.examples | map(.line | tostring) | join(","))"')" = \
+	    "$(awk -F'\t' 'NR == FNR { k[$1]; next } FNR > 1 && !($6 in k) { n++; if (n <= 20) l = l (n > 1 ? "," : "") FNR } END { print n, l }' "$d/ref.tsv" "$d/s.tsv")" ]
+	[ "$(q s.ko '"\(.unexpected) \(.examples | map(.line | tostring) | join(","))"')" = \
+	    "$(awk -F'\t' 'FNR > 1 && s[$1, $2]++ { n++; if (n <= 20) l = l (n > 1 ? "," : "") FNR } END { print n, l }' "$d/s.tsv")" ]
+	# drift values in the order met, one example each at its first row
+	[ "$(q s.set .message)" = "$(awk -F'\t' 'NR > 1 && $4 != "actor" && $4 != "y1" { n++; if (!($4 in s)) { s[$4]; d++; if (d <= 5) v = v (d > 1 ? ", " : "") "'"'"'" $4 "'"'"'" } }
+	    END { printf "%d of %d values of cat not in the set (%d distinct: %s, ...) (allowed <= 0)", n, NR - 1, d, v }' "$d/s.tsv")" ]
+	[ "$(q s.set '.examples | map(.line | tostring) | join(",")')" = \
+	    "$(awk -F'\t' 'NR > 1 && $4 != "actor" && $4 != "y1" && !($4 in s) { s[$4]; d++; if (d <= 20) l = l (d > 1 ? "," : "") NR } END { print l }' "$d/s.tsv")" ]
+	# the range: the first value that reaches each end (-999 before -999.0)
+	[ "$(q s.btw .message)" = "$(awk -F'\t' 'NR > 1 { x = $5 + 0; if (NR == 2 || x < lo) { lo = x; tlo = $5 } if (NR == 2 || x > hi) { hi = x; thi = $5 } if (x < 0 || x > 400) n++ }
+	    END { printf "%d of %d values of x outside 0..400 or not numeric (seen %s..%s) (allowed <= 0)", n, NR - 1, tlo, thi }' "$d/s.tsv")" ]
+	[ "$(q s.btw .message | grep -o 'seen [^)]*')" = "seen -999..1e3" ]
+}
+
+@test "threads: a ragged row in a later part is an error at its own line" {
+	split_fixture
+	line=$(($(wc -l < "$d/s.tsv") * 3 / 4))
+	sed -i "${line}s/\t[^\t]*\$//" "$d/s.tsv"
+	same_as_one "$d" --gates gates.tsv --dir .
+	grep -qx 'evidence-sum: trace: s.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	[ "$(cat "$BATS_TEST_TMPDIR/one.rc")" = 1 ]
+	[ "$(grep -c "cannot evaluate: s.tsv:$line: 6 fields (header has 7)\$" "$BATS_TEST_TMPDIR/one.err")" = 9 ]
+	# and in the first part
+	sed -i '3s/\t[^\t]*$//' "$d/s.tsv"
+	same_as_one "$d" --gates gates.tsv --dir .
+	[ "$(grep -c 'cannot evaluate: s.tsv:3: 6 fields (header has 7)$' "$BATS_TEST_TMPDIR/one.err")" = 9 ]
+}
+
+@test "threads: a cut never splits a run; a table of one run or one row is not cut" {
+	d=$BATS_TEST_TMPDIR
+	h=$'id\tfile\tcheck\tcolumns\targument\tseverity'
+	printf '%s\nu\tt.tsv\tunique\tk,o\t-\terror\nc\tt.tsv\tscd2_one_current\tk\t-\terror\n' "$h" >"$d/gates.tsv"
+	# one long run across the middle, a repeat at each end of it
+	{
+		printf 'k\to\tis_current\n'
+		for i in 1 2 3; do printf 'a\t%d\t%d\n' "$i" $((i == 1)); done
+		for i in $(seq 1 200); do printf 'b\t%d\t%d\n' "$i" $((i == 1 || i == 200)); done
+		printf 'b\t1\t0\nb\t200\t0\nc\t1\t1\n'
+	} >"$d/t.tsv"
+	same_as_one "$d" --gates gates.tsv --dir .
+	grep -q 'trace: t.tsv: [23] lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	j=$BATS_TEST_TMPDIR/one.out
+	[ "$(jq -c '[.gates[] | [.unexpected, (.examples | map(.line))]]' "$j")" = '[[2,[205,206]],[1,[204]]]' ]
+	# one run: no cut; one row: nothing to cut
+	{ printf 'k\to\tis_current\n'; for i in $(seq 1 50); do printf 'b\t%d\t1\n' "$i"; done; } >"$d/t.tsv"
+	same_as_one "$d" --gates gates.tsv --dir .
+	grep -q 'trace: t.tsv: 1 lane$' "$BATS_TEST_TMPDIR/trace"
+	! grep -q 'by rows' "$BATS_TEST_TMPDIR/trace"
+	# by gates, then: another gate besides the two on the runs
+	printf 'n\tt.tsv\tnot_null\tk\t-\terror\n' >>"$d/gates.tsv"
+	same_as_one "$d" --gates gates.tsv --dir .
+	grep -q 'trace: t.tsv: 2 lanes by gates' "$BATS_TEST_TMPDIR/trace"
+	! grep -q 'by rows' "$BATS_TEST_TMPDIR/trace"
+	printf 'k\to\tis_current\nb\t1\t1\n' >"$d/t.tsv"
+	same_as_one "$d" --gates gates.tsv --dir .
+	! grep -q 'by rows' "$BATS_TEST_TMPDIR/trace"
+	printf 'k\to\tis_current\n' >"$d/t.tsv"
+	same_as_one "$d" --gates gates.tsv --dir .
+	grep -q 'trace: t.tsv: 1 lane' "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "threads: CRLF, no final newline, a line longer than the read buffer, gzip (one lane)" {
+	split_fixture
+	awk 'NR == 100 { $0 = $0 "\t" } { printf "%s\r\n", $0 }' "$d/s.tsv" | head -c -2 >"$d/crlf.tsv"
+	sed 's/s\.tsv/crlf.tsv/' "$d/gates.tsv" >"$d/g2.tsv"
+	same_as_one "$d" --gates g2.tsv --dir .
+	grep -q 'trace: crlf.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	grep -q 'crlf.tsv:100: 8 fields' "$BATS_TEST_TMPDIR/one.err"
+	# a 3 MB value in the middle
+	{ head -c 3000000 /dev/zero | tr '\0' x; echo; } >"$d/big.val"
+	awk -F'\t' -v OFS='\t' 'NR == FNR { big = $0; next } FNR == 600 { $4 = big } 1' \
+	    "$d/big.val" "$d/s.tsv" >"$d/big.tsv"
+	sed 's/s\.tsv/big.tsv/' "$d/gates.tsv" >"$d/g3.tsv"
+	same_as_one "$d" --gates g3.tsv --dir .
+	grep -q 'trace: big.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	gzip -c "$d/s.tsv" >"$d/gz.tsv"
+	sed 's/s\.tsv/gz.tsv/' "$d/gates.tsv" >"$d/g4.tsv"
+	same_as_one "$d" --gates g4.tsv --dir .
+	grep -q 'trace: gz.tsv: 1 lane' "$BATS_TEST_TMPDIR/trace"
+	! grep -q 'gz.tsv: [234]' "$BATS_TEST_TMPDIR/trace"
+}
+
+@test "threads: P07_EVIDENCE_THREADS and P07_EVIDENCE_SPLIT_MIN must be numbers, exit 2" {
+	P07_EVIDENCE_THREADS=0 run --separate-stderr evidence-sum --gates kinds/gates.tsv
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "evidence-sum: P07_EVIDENCE_THREADS: invalid '0' (expected 1 to 4)
+Try 'evidence-sum --help' for more information." ]
+	P07_EVIDENCE_SPLIT_MIN=1M run --separate-stderr evidence-sum --gates kinds/gates.tsv
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "evidence-sum: P07_EVIDENCE_SPLIT_MIN: invalid '1M' (expected a number of bytes)
+Try 'evidence-sum --help' for more information." ]
+}
