@@ -217,6 +217,9 @@ struct gate {
 	struct keyset	 kseen;		/* unique: the keys so far */
 	struct queue	 q;		/* unique inserts, fk look-ups */
 	int		 fk_last;	/* fk: answer for the value before */
+	int		 self;		/* fk: into its own table, set built in the pass */
+	char		*dbuf;		/* ... values not in it yet: line, length, bytes */
+	size_t		 dlen, dcap;
 	struct fkset	*feeds;		/* unique: its keys become this fk set */
 	int		 fallback;	/* not grouped: a second pass decides */
 	char		*gbuf;		/* unique: trailing keys of the run */
@@ -1567,8 +1570,10 @@ load_fksets(struct run *r, int target_of)
 		for (i = 0, any = 0; i < r->nfks; i++) {
 			k = &r->fks[i];
 			idx[i] = -1;
-			if (k->file == (int)fi && !k->loaded && k->error ==
-			    NULL && fk_needed_by(r, i, target_of))
+			/* into the table itself: built in its pass */
+			if (k->file == (int)fi && k->file != target_of &&
+			    !k->loaded && k->error == NULL &&
+			    fk_needed_by(r, i, target_of))
 				idx[i] = any = 1;
 		}
 		if (!any)
@@ -1939,20 +1944,73 @@ set_error(struct gate *g, char *why)
 	g->message = why;
 }
 
-/* Keep the (at most MAX_EXAMPLES) smallest line numbers, in order. */
+/* Copy ROW for an example, cut at a UTF-8 boundary when too long. */
+static char *
+example_text(const char *p, size_t n)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t cut = n;
+	char *s;
+
+	if (n > EXAMPLE_BYTES) {
+		cut = EXAMPLE_BYTES;
+		while (cut > 0 && ((unsigned char)p[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	s = xrealloc(NULL, cut + sizeof(ellipsis));
+	memcpy(s, p, cut);
+	if (cut < n)
+		memcpy(s + cut, ellipsis, sizeof(ellipsis));
+	else
+		s[cut] = '\0';
+	return s;
+}
+
+/*
+ * The row this thread is reading, with its line number as the thread
+ * counts them: an example of it gets its text at once, and the table is
+ * not read again for it (fetch_examples reads for the others).
+ */
+static _Thread_local struct {
+	uint64_t	 line;
+	struct slice	 text;		/* p NULL: none */
+} cur_row;
+
+/* Keep the (at most MAX_EXAMPLES) smallest line numbers, in order; ROW is
+ * the example's text (or NULL), owned by G from now on. */
 static void
-add_example(struct gate *g, uint64_t line)
+keep_example(struct gate *g, uint64_t line, char *row)
 {
 	size_t i;
 
-	if (g->nex == MAX_EXAMPLES && line >= g->ex[MAX_EXAMPLES - 1].line)
+	if (g->nex == MAX_EXAMPLES && line >= g->ex[MAX_EXAMPLES - 1].line) {
+		free(row);
 		return;
+	}
 	if (g->nex < MAX_EXAMPLES)
 		g->nex++;
+	else
+		free(g->ex[MAX_EXAMPLES - 1].row);	/* pushed out */
 	for (i = g->nex - 1; i > 0 && g->ex[i - 1].line > line; i--)
 		g->ex[i] = g->ex[i - 1];
 	g->ex[i].line = line;
-	g->ex[i].row = NULL;
+	g->ex[i].row = row;
+}
+
+static void
+add_example(struct gate *g, uint64_t line)
+{
+	if (g->nex == MAX_EXAMPLES && line >= g->ex[MAX_EXAMPLES - 1].line)
+		return;
+	keep_example(g, line, cur_row.text.p != NULL && line == cur_row.line ?
+	    example_text(cur_row.text.p, cur_row.text.n) : NULL);
+}
+
+static void
+drop_examples(struct gate *g)
+{
+	while (g->nex > 0)
+		free(g->ex[--g->nex].row);
 }
 
 static void
@@ -2329,6 +2387,66 @@ check_fk(struct run *r, struct gate *g, struct slice v, uint64_t line)
 	g->have_prev = 1;
 }
 
+/*
+ * fk into the table being read (parent_tconst into dim_title's tconst):
+ * its set fills in this pass, on this thread, so a value not in it yet may
+ * still come; it waits in the gate's list for self_fk_end.  (A pass of its
+ * own before, as for other targets, read the whole table once more.)
+ */
+static void
+check_fk_self(struct run *r, struct gate *g, struct slice v, uint64_t line)
+{
+	uint64_t n = v.n;
+
+	if (kset_contains(&r->fks[g->fk].keys, v.p, v.n))
+		return;
+	if (g->dlen + 16 + v.n > g->dcap) {
+		g->dcap = (g->dlen + 16 + v.n) * 2;
+		g->dbuf = xrealloc(g->dbuf, g->dcap);
+	}
+	memcpy(g->dbuf + g->dlen, &line, 8);
+	memcpy(g->dbuf + g->dlen + 8, &n, 8);
+	memcpy(g->dbuf + g->dlen + 16, v.p, v.n);
+	g->dlen += 16 + v.n;
+}
+
+/*
+ * The pass is over and the set whole: the values that were not in it yet
+ * are orphans if they are still not, BURST at a time (prefetched in a row).
+ * A ragged row made the set an error: the gate says so as a pass of its
+ * own would have.
+ */
+static void
+self_fk_end(struct run *r, struct gate *g)
+{
+	const struct keyset *ks = &r->fks[g->fk].keys;
+	struct kprobe p[BURST];
+	uint64_t line[BURST], n;
+	size_t off = 0, i, m;
+
+	if (r->fks[g->fk].error != NULL) {
+		free(g->message);
+		g->evaluated = 0;
+		set_error(g, xasprintf("fk target %s", r->fks[g->fk].error));
+	}
+	while (!g->evaluated && off < g->dlen) {
+		for (m = 0; m < BURST && off < g->dlen; m++) {
+			memcpy(&line[m], g->dbuf + off, 8);
+			memcpy(&n, g->dbuf + off + 8, 8);
+			kset_prepare(ks, g->dbuf + off + 16, n, &p[m]);
+			off += 16 + n;
+		}
+		for (i = 0; i < m; i++)
+			kset_prefetch(ks, &p[i]);
+		for (i = 0; i < m; i++)
+			if (!kset_finish(ks, &p[i]))
+				unexpected_row(g, line[i]);
+	}
+	free(g->dbuf);
+	g->dbuf = NULL;
+	g->dlen = g->dcap = 0;
+}
+
 static void
 check_row(struct run *r, const struct tracker *trk, struct gate *g,
     const struct fields *fv, uint64_t line)
@@ -2386,7 +2504,10 @@ check_row(struct run *r, const struct tracker *trk, struct gate *g,
 		if (is_null(v))
 			break;
 		g->checked++;
-		check_fk(r, g, v, line);
+		if (g->self)
+			check_fk_self(r, g, v, line);
+		else
+			check_fk(r, g, v, line);
 		break;
 	case SCD2_ONE_CURRENT:
 		check_one_current_run(g, tr, fv, line);
@@ -2413,11 +2534,13 @@ start_builds(struct run *r, int fi, struct gate **gs, size_t ngs,
 	struct fkset *k;
 	size_t i, j;
 	long c;
+	int self;
 
 	for (i = 0; i < r->nfks; i++) {
 		k = &r->fks[i];
+		self = k->file == fi && fk_needed_by(r, i, fi);
 		if (k->file != fi || k->loaded || k->error != NULL ||
-		    !fk_needed_later(r, i, fi))
+		    (!self && !fk_needed_later(r, i, fi)))
 			continue;
 		if (open_error != NULL) {
 			k->error = xstrdup(open_error);
@@ -2429,12 +2552,13 @@ start_builds(struct run *r, int fi, struct gate **gs, size_t ngs,
 			continue;
 		}
 		kset_init(&k->keys, 1 << 12);
-		for (j = 0; j < ngs; j++)
+		/* the pass's own fk gates look in it as it fills */
+		for (j = 0; j < ngs && !self; j++)
 			if (gs[j]->def->check == UNIQUE && gs[j]->ncols == 1 &&
 			    gs[j]->trk < 0 && !gs[j]->evaluated &&
 			    gs[j]->feeds == NULL && gs[j]->colidx[0] == (size_t)c)
 				break;
-		if (j < ngs) {
+		if (!self && j < ngs) {
 			gs[j]->feeds = k;
 			continue;
 		}
@@ -2631,6 +2755,8 @@ lane_rows(struct lane *ln)
 			lineno = ln->base + rr.line;
 		}
 		ln->rows++;
+		cur_row.line = lineno;
+		cur_row.text = line;
 		tsv_split(&fv, line.p, line.n);
 		build_row(r, ln->idx, &fv, ln->h, f, lineno);
 		if (fv.n == nf)
@@ -2647,6 +2773,7 @@ lane_rows(struct lane *ln)
 				check_row(r, ln->trk, g, &fv, lineno);
 		}
 	}
+	cur_row.text.p = NULL;
 	if (ln->t == NULL)
 		rr_close(&rr);
 	fields_free(&fv);
@@ -2868,6 +2995,7 @@ lane_gate_copy(struct gate *c, const struct gate *g, int lane)
 static void
 lane_gate_free(struct gate *c)
 {
+	drop_examples(c);
 	free(c->rebuf);
 	free(c->kbuf);
 	free(c->prev_key);
@@ -2985,8 +3113,9 @@ gate_weight(const struct run *r, const struct gate *g)
 	switch (g->def->check) {
 	case UNIQUE:
 		return g->trk >= 0 ? 1 : 8;
-	case FK:
-		return kset_count(&r->fks[g->fk].keys) > (1 << 16) ? 6 : 1;
+	case FK:		/* into its own table: a look-up that waits */
+		return g->self ? 10 :
+		    kset_count(&r->fks[g->fk].keys) > (1 << 16) ? 6 : 1;
 	default:
 		return 1;
 	}
@@ -3001,7 +3130,7 @@ pass_units(const struct run *r, int fi, struct gate **gs, size_t ngs,
 	int w;
 
 	for (i = 0; i < ngs; i++)
-		if (!gs[i]->evaluated && gs[i]->trk < 0)
+		if (!gs[i]->evaluated && gs[i]->trk < 0 && !gs[i]->self)
 			u[n++] = (struct unit){ gate_weight(r, gs[i]), U_GATE,
 			    i };
 	for (i = 0; i < r->ntrk; i++) {
@@ -3012,10 +3141,17 @@ pass_units(const struct run *r, int fi, struct gate **gs, size_t ngs,
 				w += gate_weight(r, gs[j]);
 		u[n++] = (struct unit){ w, U_TRACKER, i };
 	}
-	for (i = 0; i < r->nfks; i++)
-		if (r->fks[i].building && r->fks[i].file == fi &&
-		    r->fks[i].error == NULL)
-			u[n++] = (struct unit){ 8, U_BUILD, i };
+	/* an fk gate into its own table looks in the set as it fills */
+	for (i = 0; i < r->nfks; i++) {
+		if (!r->fks[i].building || r->fks[i].file != fi ||
+		    r->fks[i].error != NULL)
+			continue;
+		for (j = 0, w = 8; j < ngs; j++)
+			if (!gs[j]->evaluated && gs[j]->self &&
+			    gs[j]->fk == (int)i)
+				w += gate_weight(r, gs[j]);
+		u[n++] = (struct unit){ w, U_BUILD, i };
+	}
 	return n;
 }
 
@@ -3062,7 +3198,7 @@ split_gates(struct run *r, int fi, struct gate **gs, size_t ngs,
 		if (gs[i]->evaluated)
 			continue;
 		k = (size_t)(gs[i]->trk >= 0 ? r->trk[gs[i]->trk].lane :
-		    gs[i]->lane);
+		    gs[i]->self ? r->fks[gs[i]->fk].lane : gs[i]->lane);
 		lanes[k].gs[lanes[k].ngs++] = gs[i];
 	}
 	return n;
@@ -3134,13 +3270,29 @@ merge_ragged(struct run *r, struct lane *lanes, size_t n,
 	return 1;
 }
 
+/* The text C has for its example at LINE (now the caller's), or NULL. */
+static char *
+take_row(struct gate *c, uint64_t line)
+{
+	char *row;
+	size_t i;
+
+	for (i = 0; i < c->nex; i++)
+		if (c->ex[i].line == line) {
+			row = c->ex[i].row;
+			c->ex[i].row = NULL;
+			return row;
+		}
+	return NULL;
+}
+
 /*
  * in_set: the values not in the set, in the order one pass meets them
  * (the parts in order, each part's in its order), an example at the first
  * row of each.
  */
 static void
-merge_drift(struct gate *g, const struct gate *c, uint64_t shift)
+merge_drift(struct gate *g, struct gate *c, uint64_t shift)
 {
 	const char *k;
 	size_t n;
@@ -3152,7 +3304,8 @@ merge_drift(struct gate *g, const struct gate *c, uint64_t shift)
 		nid = hmap_insert(&g->seen, k, n, &isnew);
 		if (!isnew)
 			continue;
-		add_example(g, c->keyline[id] + shift);
+		keep_example(g, c->keyline[id] + shift, take_row(c,
+		    c->keyline[id]));
 		key_arrays(g, nid);
 		g->keyline[nid] = c->keyline[id] + shift;
 	}
@@ -3163,7 +3316,7 @@ merge_drift(struct gate *g, const struct gate *c, uint64_t shift)
  * first value that reaches the minimum: a later part's only when lower.
  */
 static void
-merge_gate(struct gate *g, const struct gate *c, uint64_t shift)
+merge_gate(struct gate *g, struct gate *c, uint64_t shift)
 {
 	size_t i;
 
@@ -3173,8 +3326,10 @@ merge_gate(struct gate *g, const struct gate *c, uint64_t shift)
 	if (g->def->check == IN_SET)
 		merge_drift(g, c, shift);
 	else
-		for (i = 0; i < c->nex; i++)
-			add_example(g, c->ex[i].line + shift);
+		for (i = 0; i < c->nex; i++) {
+			keep_example(g, c->ex[i].line + shift, c->ex[i].row);
+			c->ex[i].row = NULL;
+		}
 	if (g->def->check != BETWEEN || !c->have_range)
 		return;
 	if (!g->have_range || c->vmin < g->vmin) {
@@ -3257,6 +3412,43 @@ free_lanes(struct run *r, struct lane *lanes, size_t n, size_t ngs)
 		close(lanes[0].fd);
 }
 
+/* An fk gate on table FI into FI itself, its set not there yet. */
+static int
+self_target(const struct run *r, int fi, const struct gate *g)
+{
+	const struct fkset *k = &r->fks[g->fk];
+
+	return g->def->check == FK && k->file == fi && !k->loaded &&
+	    k->error == NULL;
+}
+
+/*
+ * The sets of table FI its own fk gates need (built in the pass): a missing
+ * column is their error before the gates' own columns are looked at, as
+ * when the set had a pass of its own.
+ */
+static void
+self_columns(struct run *r, int fi, struct gate **gs, size_t ngs,
+    const struct header *h)
+{
+	struct fkset *k;
+	size_t i;
+
+	for (i = 0; i < ngs; i++) {
+		if (!self_target(r, fi, gs[i]))
+			continue;
+		k = &r->fks[gs[i]->fk];
+		if (find_column(h, k->column) < 0) {
+			k->loaded = 1;
+			k->error = missing_column(&r->files[fi], h, k->column);
+		}
+	}
+	for (i = 0; i < ngs; i++)
+		if (gs[i]->def->check == FK && r->fks[gs[i]->fk].error != NULL)
+			set_error(gs[i], xasprintf("fk target %s",
+			    r->fks[gs[i]->fk].error));
+}
+
 /*
  * One pass over a table: its row count and sha256, and every per-row gate
  * on it.  A ragged row stops those gates (they cannot be evaluated).
@@ -3290,12 +3482,15 @@ scan_file(struct run *r, int fi)
 	f->error = NULL;
 	if (!open_table(f, &t, 0)) {
 		for (i = 0; i < ngs; i++)
-			set_error(gs[i], xstrdup(f->error));
+			set_error(gs[i], self_target(r, fi, gs[i]) ?
+			    xasprintf("fk target %s", f->error) :
+			    xstrdup(f->error));
 		start_builds(r, fi, gs, 0, NULL, f->error);
 		free(gs);
 		return;
 	}
 	header_init(&h, t.header, t.header_len);
+	self_columns(r, fi, gs, ngs, &h);
 	for (i = 0; i < ngs; i++) {
 		if (!resolve_columns(gs[i], f, &h))
 			continue;
@@ -3306,6 +3501,9 @@ scan_file(struct run *r, int fi)
 	}
 	start_trackers(r, fi, gs, ngs, &h);
 	start_builds(r, fi, gs, ngs, &h, NULL);
+	for (i = 0; i < ngs; i++)
+		gs[i]->self = gs[i]->def->check == FK && !gs[i]->evaluated &&
+		    r->fks[gs[i]->fk].building;
 	hash_request(r, f);	/* it is there: the digest can start */
 	nl = plan_pass(r, fi, gs, ngs, &h, lanes);
 	if (r->trace)
@@ -3375,7 +3573,9 @@ end_of_pass(struct run *r, const struct tracker *trk, struct gate *g)
 		kset_free(&g->kseen);
 		break;
 	case FK:
-		if (!g->evaluated)
+		if (g->self)
+			self_fk_end(r, g);
+		else if (!g->evaluated)
 			fk_drain(r, g);
 		break;
 	case SCD2_CONTIGUOUS:
@@ -3410,7 +3610,7 @@ exact_pass(struct run *r, int fi, struct gate **gs, size_t ngs,
 		if (!g->fallback || g->evaluated)
 			continue;
 		g->checked = g->unexpected = 0;
-		g->nex = 0;
+		drop_examples(g);
 		if (g->def->check == UNIQUE)
 			kset_init(&g->kseen, 1 << 12);
 		else
@@ -3463,29 +3663,7 @@ count_current(struct gate *g)
 			unexpected_row(g, g->keyline[id]);
 }
 
-/* Copy ROW for an example, cut at a UTF-8 boundary when too long. */
-static char *
-example_text(const char *p, size_t n)
-{
-	static const char ellipsis[] = "\xe2\x80\xa6";
-	size_t cut = n;
-	char *s;
-
-	if (n > EXAMPLE_BYTES) {
-		cut = EXAMPLE_BYTES;
-		while (cut > 0 && ((unsigned char)p[cut] & 0xc0) == 0x80)
-			cut--;
-	}
-	s = xrealloc(NULL, cut + sizeof(ellipsis));
-	memcpy(s, p, cut);
-	if (cut < n)
-		memcpy(s + cut, ellipsis, sizeof(ellipsis));
-	else
-		s[cut] = '\0';
-	return s;
-}
-
-/* A second pass, only when a gate on FI has examples: their row text. */
+/* A second pass, only for examples whose text the pass did not take. */
 static void
 fetch_examples(struct run *r, int fi)
 {
@@ -3497,7 +3675,8 @@ fetch_examples(struct run *r, int fi)
 	for (i = 0; i < r->ng; i++)
 		if (r->g[i].fileidx == fi && r->g[i].def->per_row &&
 		    !r->g[i].evaluated)
-			pending += r->g[i].nex;
+			for (j = 0; j < r->g[i].nex; j++)
+				pending += r->g[i].ex[j].row == NULL;
 	if (pending == 0 || !f->ok)
 		return;
 	next = xrealloc(NULL, r->ng * sizeof(*next));
@@ -3513,6 +3692,8 @@ fetch_examples(struct run *r, int fi)
 				continue;
 			for (j = next[i]; j < g->nex && g->ex[j].line == t.line;
 			    j++) {
+				if (g->ex[j].row != NULL)
+					continue;	/* taken in the pass */
 				g->ex[j].row = example_text(line.p, line.n);
 				pending--;
 			}
