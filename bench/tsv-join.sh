@@ -5,6 +5,17 @@
 # streaming floor); then the load of a 12 M-key filter (time, peak RSS).
 #
 #   bench/tsv-join.sh [ROWS [FILTER_ROWS [BIG_FILTER_ROWS]]]
+#   bench/tsv-join.sh --scale RUN_DIR SYNTH_DIR
+#
+# --scale: the two big joins of issue #9 on a full-size run (RUN_DIR: the
+# out/ of pipelines/full.sh, e.g. bench/cache/run-1.0/ours; SYNTH_DIR its
+# imdb-synth catalogue, e.g. bench/cache/synth-1.0): the KPI step's genre
+# join (titles_r.tsv, 12.3 M title_key keys with average_rating,num_votes,
+# built as pipelines/kpi.sh builds it, probed by the 20.7 M rows of
+# star/title_genre_bridge.tsv) and dim_person's anti-join (name.basics,
+# 15 M nconst keys, against 98 M title.principals rows), each also with a
+# header-only data file (the load of the filter alone).  The inputs are
+# made once into bench/cache/tsv-join/scale/ (about 7 GB).
 #
 # TSV_JOIN=PATH times another build of ours (say, the previous commit's) in
 # the p07 rows.
@@ -87,8 +98,63 @@ other_tsv_join() {
 	done
 }
 
+# The inputs of --scale, made once with our own tools.
+prepare_scale() {
+	local run=$1 synth=$2 d=$CACHE/scale f
+	mkdir -p "$d"
+	[ -x "$OURS" ] || make -C "$REPO" bin/tsv-join >/dev/null
+	if [ ! -s "$d/titles_r.tsv" ]; then
+		(
+			# where_eq and reshape, as kpi.sh uses them, with our tools
+			PATH=$REPO/bin:$PATH
+			# shellcheck source=pipelines/lib.sh
+			. "$REPO/pipelines/lib.sh"
+			where_eq is_current 1 is_deleted 0 <"$run/star/dim_title.tsv" |
+				reshape 'title_key tconst title_type primary_title start_year start_year_key' \
+				>"$d/titles.tsv"
+			latest=$(awk -F'\t' 'NR > 1 && $3 > d { d = $3 } END { print d }' "$run/star/fact_ratings.tsv")
+			where_eq snapshot_date "$latest" <"$run/star/fact_ratings.tsv" |
+				reshape 'title_key average_rating num_votes weighted_rating' >"$d/ratings.tsv"
+			tsv-join -f "$d/ratings.tsv" -k title_key -w -a average_rating,num_votes,weighted_rating \
+				"$d/titles.tsv" >"$d/titles_r.tsv.tmp"
+			mv "$d/titles_r.tsv.tmp" "$d/titles_r.tsv"
+		)
+	fi
+	for f in name.basics title.principals; do
+		[ -s "$d/$f.tsv" ] ||
+			{ "$REPO/bin/imdb-cat" "$synth/$f.tsv.gz" >"$d/$f.tsv.tmp" && mv "$d/$f.tsv.tmp" "$d/$f.tsv"; }
+	done
+	head -n 1 "$run/star/title_genre_bridge.tsv" >"$d/bridge-header.tsv"
+	head -n 1 "$d/title.principals.tsv" >"$d/principals-header.tsv"
+}
+
+# --scale RUN_DIR SYNTH_DIR: the issue #9 joins (see the top of the file).
+scale() {
+	local run=$1 synth=$2 d=$CACHE/scale bridge
+	bridge=$run/star/title_genre_bridge.tsv
+	prepare_scale "$run" "$synth"
+	: >"$CACHE/commands.txt"
+	echo "filter titles_r.tsv $(($(wc -l <"$d/titles_r.tsv") - 1)) rows; bridge $(($(wc -l <"$bridge") - 1)) rows;" \
+	    "name.basics $(($(wc -l <"$d/name.basics.tsv") - 1)) rows; title.principals $(($(wc -l <"$d/title.principals.tsv") - 1)) rows; load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+	echo "| command | CPU s (user+sys) | wall s | peak RSS MB |"
+	echo "|---|---:|---:|---:|"
+	time_cmd "genre join: titles_r x bridge, -a" "'$OURS' -f '$d/titles_r.tsv' -k title_key -a average_rating,num_votes '$bridge'"
+	time_cmd "genre join: load of titles_r only" "'$OURS' -f '$d/titles_r.tsv' -k title_key -a average_rating,num_votes '$d/bridge-header.tsv'"
+	time_cmd "dim_person: -e name.basics x principals" "'$OURS' -e -f '$d/name.basics.tsv' -k nconst '$d/title.principals.tsv'"
+	time_cmd "dim_person: load of name.basics only" "'$OURS' -e -f '$d/name.basics.tsv' -k nconst '$d/principals-header.tsv'"
+	echo
+	sed 's/^/    /' "$CACHE/commands.txt"
+}
+
 main() {
 	local tu
+	if [ "${1:-}" = --scale ]; then
+		[ $# -eq 3 ] || { echo "usage: bench/tsv-join.sh --scale RUN_DIR SYNTH_DIR" >&2; exit 2; }
+		mkdir -p "$CACHE"
+		scale "$2" "$3"
+		return
+	fi
 	prepare
 	: >"$CACHE/commands.txt"
 	echo "data $(wc -l <"$DATA") lines, $(du -m "$DATA" | cut -f1) MB; filter $(wc -l <"$FILTER") lines, $(du -m "$FILTER" | cut -f1) MB"
