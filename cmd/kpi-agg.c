@@ -1009,7 +1009,8 @@ keep_text(struct agg *a, struct op *op, uint32_t gid, struct slice v)
 		G_TCAP(a, op, gid) = cap;
 		op->text_len += cap;
 	}
-	memcpy(op->text + G_TOFF(a, op, gid), v.p, v.n);
+	if (v.n > 0)	/* an empty first value: op->text may still be NULL */
+		memcpy(op->text + G_TOFF(a, op, gid), v.p, v.n);
 	G_TLEN(a, op, gid) = v.n;
 }
 
@@ -1212,6 +1213,8 @@ room(char **buf, size_t *cap, size_t need)
 static const char *
 key_of(const struct batch *b, const struct brow *r)
 {
+	if (r->klen == 0)	/* no -g: kbuf may never have been allocated */
+		return "";
 	return (r->key_in_line ? b->buf : b->kbuf) + r->koff;
 }
 
@@ -1768,7 +1771,7 @@ col_value(const struct agg *a, const struct colref *c, uint32_t g,
 		if (ROWS(a, g) == 0)
 			break;
 		v->kind = V_TEXT;
-		v->p = op->text + G_TOFF(a, op, g);
+		v->p = op->text != NULL ? op->text + G_TOFF(a, op, g) : "";
 		v->n = G_TLEN(a, op, g);
 		if (is_null(v->p, v->n))
 			v->kind = V_NULL;
