@@ -73,12 +73,16 @@ void	kset_prepare(const struct keyset *ks, const void *key, size_t n,
 	    struct kprobe *p);
 int	kset_finish(const struct keyset *ks, const struct kprobe *p);
 
-static inline void
-kset_prefetch(const struct keyset *ks, const struct kprobe *p)
-{
-	if (p->state == KP_PENDING)
-		__builtin_prefetch(ks->slots + (p->hv & ks->mask) * 16);
-}
+/*
+ * A macro, not an inline function: GCC takes a function whose only effect
+ * is __builtin_prefetch for one without effects and drops its calls.
+ */
+#define kset_prefetch(ks, p)						\
+	do {								\
+		if ((p)->state == KP_PENDING)				\
+			__builtin_prefetch((ks)->slots +		\
+			    ((p)->hv & (ks)->mask) * 16);		\
+	} while (0)
 
 /*
  * Batched insert: kset_encode is 1 when KEY fits the set's slots as they
