@@ -38,6 +38,7 @@
 #define SET_SHORT	64	/* in_set members shorter than this ... */
 #define SET_BUCKET	4	/* ... at most this many of a length: compared */
 #define MAX_LANES	4	/* threads reading one table */
+#define PARTS_PER_LANE	16	/* by rows: lanes take parts in turn */
 #define SPLIT_MIN	((uint64_t)32 << 20)	/* smaller tables: one thread */
 #define SPLIT_SEARCH	((uint64_t)16 << 20)	/* how far to look for a run's end */
 
@@ -2618,9 +2619,10 @@ gate_on_file(const struct gate *g, int fi)
 
 /*
  * A pass over a big table runs on several threads, its lanes, in one of two
- * ways.  By rows: each lane reads its own part of the table (cut where a run
- * of every tracker's key ends) through its own copies of the gates and
- * trackers, and merge_lanes adds the parts up to what one pass would have
+ * ways.  By rows: the table is cut into parts where a run of every
+ * tracker's key ends; the lanes take the parts in turn, each part read
+ * through its own copies of the gates (a lane's trackers go on across its
+ * parts), and merge_parts adds the parts up to what one pass would have
  * found.  By gates: each lane reads the whole table for its share of the
  * gates, trackers and fk builds, so each of those still sees every row in
  * order on one thread.  Tables and gates that fit neither way, and small
@@ -2628,26 +2630,48 @@ gate_on_file(const struct gate *g, int fi)
  */
 enum pass_mode { PASS_ONE, PASS_ROWS, PASS_GATES };
 
+/*
+ * By rows: a part of the table, cut where a run of every tracker's key
+ * ends, and what its rows gave (line numbers counted from its start).
+ */
+struct part {
+	uint64_t	 beg, end;
+	struct gate	*copies;	/* its own copies of the pass's gates */
+	struct gate	**gs;
+	uint64_t	 rows;
+	int		 ragged;	/* its first ragged row */
+	uint64_t	 ragged_line;
+	size_t		 ragged_n;
+};
+
+/*
+ * The parts of a pass by rows.  There are more parts than lanes, and a
+ * lane takes the next one when it is done with its last: a lane slowed
+ * down (the sha256 thread, another process on the machine) takes fewer.
+ */
+struct parts {
+	struct part	*p;
+	size_t		 n, next;
+	pthread_mutex_t	 mu;
+};
+
 struct lane {
 	struct run	*r;
 	int		 fi, idx;
 	enum pass_mode	 mode;
 	const struct header *h;
-	struct gate	**gs;		/* the gates it evaluates */
+	struct gate	**gs;		/* the gates it evaluates (not by rows) */
 	size_t		 ngs;
-	struct gate	*copies;	/* by rows: its copies of the pass's gates */
 	struct tracker	*trk;		/* r->trk, or (by rows) its own copies */
 	struct tsv_in	*t;		/* PASS_ONE: the pass's reader */
 	int		 fd;		/* else: the table, read with pread */
-	uint64_t	 beg, end;	/* ... these bytes of it */
-	uint64_t	 base;		/* line number before its first (0: not known) */
+	uint64_t	 beg, end;	/* ... these bytes of it (not by rows) */
+	struct parts	*parts;		/* by rows */
 	uint64_t	 rows;
-	int		 ragged;	/* by rows: its first ragged row */
-	uint64_t	 ragged_line;
-	size_t		 ragged_n;
+	uint64_t	 share, done;	/* bytes it will read, and has read */
+	int		 reserved;	/* its key sets sized (reserve_sets) */
 	pthread_t	 tid;
 	int		 started;
-	int		 reserved;	/* its key sets sized (reserve_sets) */
 };
 
 static char *
@@ -2659,76 +2683,68 @@ ragged_message(const struct file *f, const struct header *h, uint64_t line,
 }
 
 /*
- * A ragged row stops gate G.  By rows, a lane after the first does not know
- * its line numbers yet: the first such row is noted, merge_lanes says it.
+ * A ragged row stops gate G.  A part by rows does not know its line
+ * numbers yet: its first ragged row is noted, merge_parts says it.
  */
 static void
-ragged_row(struct lane *ln, struct gate *g, uint64_t line, size_t n)
+ragged_row(struct lane *ln, struct part *pt, struct gate *g, uint64_t line,
+    size_t n)
 {
-	if (ln->mode != PASS_ROWS) {
+	if (pt == NULL) {
 		set_error(g, ragged_message(&ln->r->files[ln->fi], ln->h, line,
 		    n));
 		return;
 	}
-	if (!ln->ragged) {
-		ln->ragged = 1;
-		ln->ragged_line = line;
-		ln->ragged_n = n;
+	if (!pt->ragged) {
+		pt->ragged = 1;
+		pt->ragged_line = line;
+		pt->ragged_n = n;
 	}
 	g->evaluated = 1;
 }
 
-/* By rows: what the lane's copies still hold in flight or open. */
-static void
-lane_end(struct lane *ln)
-{
-	size_t i;
-
-	for (i = 0; i < ln->r->ntrk; i++)
-		if (ln->trk[i].live)
-			while (ln->trk[i].q.n > 0)
-				tracker_oldest(&ln->trk[i]);
-	for (i = 0; i < ln->ngs; i++)
-		end_of_pass(ln->r, ln->trk, ln->gs[i]);
-}
-
 /*
- * An eighth of the lane's bytes read: size the key sets it fills for what
- * the rest will bring, so that they do not rehash and hold two tables each
- * on the way (16 M person keys: 4 rehashes, 768 MB at the last).
+ * An eighth of what the lane will read is read: size the key sets it
+ * fills (gates GS, its fk builds and trackers) for what the rest will
+ * bring, so that they do not rehash and hold two tables each on the way
+ * (16 M person keys: 4 rehashes, 768 MB at the last).
  */
 static void
-reserve_sets(struct lane *ln, uint64_t read)
+reserve_sets(struct lane *ln, struct gate **gs, size_t ngs, uint64_t read)
 {
 	struct run *r = ln->r;
 	struct tracker *tr;
 	struct fkset *k;
-	uint64_t total = ln->end - ln->beg;
 	size_t i;
 
 	ln->reserved = 1;
-	for (i = 0; i < ln->ngs; i++)
-		if (ln->gs[i]->def->check == UNIQUE && ln->gs[i]->trk < 0 &&
-		    !ln->gs[i]->evaluated)
-			kset_reserve(&ln->gs[i]->kseen, expect_keys(
-			    kset_count(&ln->gs[i]->kseen), read, total));
+	for (i = 0; i < ngs; i++)
+		if (gs[i]->def->check == UNIQUE && gs[i]->trk < 0 &&
+		    !gs[i]->evaluated)
+			kset_reserve(&gs[i]->kseen, expect_keys(
+			    kset_count(&gs[i]->kseen), read, ln->share));
 	for (i = 0; i < r->nfks; i++) {
 		k = &r->fks[i];
 		if (k->building && k->lane == ln->idx && k->error == NULL)
 			kset_reserve(&k->keys, expect_keys(kset_count(&k->keys),
-			    read, total));
+			    read, ln->share));
 	}
 	for (i = 0; i < r->ntrk; i++) {
 		tr = &ln->trk[i];
 		if (tr->live && tr->lane == ln->idx && !tr->sorted)
 			kset_reserve(&tr->seen, expect_keys(kset_count(
-			    &tr->seen), read, total));
+			    &tr->seen), read, ln->share));
 	}
 }
 
-/* The lane's rows through its fk builds, trackers and gates. */
+/*
+ * Rows [BEG, END) of the table (or the pass's reader) through the lane's
+ * fk builds and trackers and the gates GS; line numbers from BASE on.  PT:
+ * the part by rows they are (its rows, its ragged row).
+ */
 static void
-lane_rows(struct lane *ln)
+read_rows(struct lane *ln, uint64_t beg, uint64_t end, struct gate **gs,
+    size_t ngs, struct part *pt, uint64_t base)
 {
 	struct run *r = ln->r;
 	struct file *f = &r->files[ln->fi];
@@ -2736,25 +2752,26 @@ lane_rows(struct lane *ln)
 	struct fields fv = { 0 };
 	struct slice line;
 	struct gate *g;
-	uint64_t lineno;
+	uint64_t lineno, *rows = pt != NULL ? &pt->rows : &ln->rows;
 	size_t i, nf = ln->h->names.n;
 
 	if (ln->t == NULL)
-		rr_open(&rr, ln->fd, f->full, ln->beg, ln->end);
+		rr_open(&rr, ln->fd, f->full, beg, end);
 	for (;;) {
 		if (ln->t != NULL) {
 			if (!tsv_next(ln->t, &line))
 				break;
 			lineno = ln->t->line;
 		} else {
-			if (!ln->reserved && (rr_tell(&rr) - ln->beg) * 8 >=
-			    ln->end - ln->beg)
-				reserve_sets(ln, rr_tell(&rr) - ln->beg);
+			if (!ln->reserved && (ln->done + rr_tell(&rr) - beg) *
+			    8 >= ln->share)
+				reserve_sets(ln, gs, ngs, ln->done +
+				    rr_tell(&rr) - beg);
 			if (!rr_next(&rr, &line))
 				break;
-			lineno = ln->base + rr.line;
+			lineno = base + rr.line;
 		}
-		ln->rows++;
+		(*rows)++;
 		cur_row.line = lineno;
 		cur_row.text = line;
 		tsv_split(&fv, line.p, line.n);
@@ -2763,22 +2780,61 @@ lane_rows(struct lane *ln)
 			for (i = 0; i < r->ntrk; i++)
 				if (ln->trk[i].live && ln->trk[i].lane == ln->idx)
 					tracker_row(&ln->trk[i], &fv, lineno);
-		for (i = 0; i < ln->ngs; i++) {
-			g = ln->gs[i];
+		for (i = 0; i < ngs; i++) {
+			g = gs[i];
 			if (g->evaluated)
 				continue;
 			if (fv.n != nf)
-				ragged_row(ln, g, lineno, fv.n);
+				ragged_row(ln, pt, g, lineno, fv.n);
 			else
 				check_row(r, ln->trk, g, &fv, lineno);
 		}
 	}
 	cur_row.text.p = NULL;
+	ln->done += end - beg;
 	if (ln->t == NULL)
 		rr_close(&rr);
 	fields_free(&fv);
-	if (ln->mode == PASS_ROWS)
-		lane_end(ln);
+}
+
+/* By rows: the next part no lane has taken, or NULL. */
+static struct part *
+take_part(struct parts *ps)
+{
+	struct part *pt = NULL;
+
+	pthread_mutex_lock(&ps->mu);
+	if (ps->next < ps->n)
+		pt = &ps->p[ps->next++];
+	pthread_mutex_unlock(&ps->mu);
+	return pt;
+}
+
+/*
+ * The lane's rows: by rows, part after part, each on its own copies of the
+ * gates (closed at its end), the lane's trackers going on across them.
+ */
+static void
+lane_rows(struct lane *ln)
+{
+	struct part *pt;
+	size_t i;
+
+	if (ln->mode != PASS_ROWS) {
+		read_rows(ln, ln->beg, ln->end, ln->gs, ln->ngs, NULL, 1);
+		return;
+	}
+	while ((pt = take_part(ln->parts)) != NULL) {
+		for (i = 0; i < ln->r->ntrk; i++)
+			ln->trk[i].have_prev = 0;	/* a part starts a run */
+		read_rows(ln, pt->beg, pt->end, pt->gs, ln->ngs, pt, 0);
+		for (i = 0; i < ln->ngs; i++)
+			end_of_pass(ln->r, ln->trk, pt->gs[i]);
+	}
+	for (i = 0; i < ln->r->ntrk; i++)
+		if (ln->trk[i].live)
+			while (ln->trk[i].q.n > 0)
+				tracker_oldest(&ln->trk[i]);
 }
 
 static void *
@@ -2959,15 +3015,14 @@ done:
 }
 
 /*
- * By rows: lane LANE's own gate C, a copy of G.  What the checks only read
- * is shared; what they change starts empty.
+ * By rows: a part's own gate C, a copy of G.  What the checks only read is
+ * shared; what they change starts empty.
  */
 static void
-lane_gate_copy(struct gate *c, const struct gate *g, int lane)
+lane_gate_copy(struct gate *c, const struct gate *g)
 {
 	memset(c, 0, sizeof(*c));
 	c->proto = g;
-	c->lane = lane;
 	c->id = g->id;
 	c->def = g->def;
 	c->fileidx = g->fileidx;
@@ -3043,48 +3098,69 @@ lane_tracker_free(struct tracker *c)
 
 /*
  * By rows: cut the table into parts of about equal bytes at run boundaries
- * and give each lane its part and copies; the number of parts (1: none).
+ * (PARTS_PER_LANE a lane, none under split_min / 32 bytes), each with its
+ * own copies of the gates, and give the lanes their trackers; the number
+ * of lanes (1: the table is not cut).
  */
 static size_t
 split_rows(struct run *r, int fi, struct gate **gs, size_t ngs,
     struct lane *lanes, int fd, uint64_t data, uint64_t size)
 {
-	uint64_t cut[MAX_LANES + 1], at, c;
-	struct lane *ln;
-	size_t n = 1, k, i;
+	struct parts *ps;
+	struct part *pt;
+	uint64_t *cut, at, c, want = r->nlanes * PARTS_PER_LANE;
+	size_t n = 1, k, i, nl;
 
+	if (r->split_min >= 32 && (size - data) / (r->split_min / 32) < want)
+		want = (size - data) / (r->split_min / 32);
+	if (want < r->nlanes)
+		want = r->nlanes;
+	cut = xrealloc(NULL, (want + 1) * sizeof(*cut));
 	cut[0] = data;
-	for (k = 1; k < r->nlanes; k++) {
-		at = data + (size - data) / r->nlanes * k;
+	for (k = 1; k < want; k++) {
+		at = data + (size - data) * k / want;
 		if (at <= cut[n - 1])
 			at = cut[n - 1] + 1;
 		if ((c = run_boundary(r, fi, lanes[0].h->names.n, fd, at,
-		    size)) == 0)
-			break;
-		cut[n++] = c;
+		    size)) != 0)
+			cut[n++] = c;
 	}
-	if (n < 2)
+	if (n < 2) {
+		free(cut);
 		return 1;
-	cut[n] = size;
-	for (k = 0; k < n; k++) {
-		ln = &lanes[k];
-		ln->mode = PASS_ROWS;
-		ln->fd = fd;
-		ln->beg = cut[k];
-		ln->end = cut[k + 1];
-		ln->base = k == 0 ? 1 : 0;	/* later: merge_lanes */
-		ln->copies = xrealloc(NULL, ngs * sizeof(*ln->copies));
-		ln->gs = xrealloc(ln->gs, ngs * sizeof(*ln->gs));
-		ln->ngs = ngs;
-		for (i = 0; i < ngs; i++) {
-			lane_gate_copy(&ln->copies[i], gs[i], (int)k);
-			ln->gs[i] = &ln->copies[i];
-		}
-		ln->trk = xrealloc(NULL, (r->ntrk + 1) * sizeof(*ln->trk));
-		for (i = 0; i < r->ntrk; i++)
-			lane_tracker_copy(&ln->trk[i], &r->trk[i], (int)k);
 	}
-	return n;
+	cut[n] = size;
+	ps = xrealloc(NULL, sizeof(*ps));
+	ps->p = xrealloc(NULL, n * sizeof(*ps->p));
+	ps->n = n;
+	ps->next = 0;
+	pthread_mutex_init(&ps->mu, NULL);
+	for (k = 0; k < n; k++) {
+		pt = &ps->p[k];
+		memset(pt, 0, sizeof(*pt));
+		pt->beg = cut[k];
+		pt->end = cut[k + 1];
+		pt->copies = xrealloc(NULL, (ngs + 1) * sizeof(*pt->copies));
+		pt->gs = xrealloc(NULL, (ngs + 1) * sizeof(*pt->gs));
+		for (i = 0; i < ngs; i++) {
+			lane_gate_copy(&pt->copies[i], gs[i]);
+			pt->gs[i] = &pt->copies[i];
+		}
+	}
+	free(cut);
+	nl = n < r->nlanes ? n : r->nlanes;
+	for (k = 0; k < nl; k++) {
+		lanes[k].mode = PASS_ROWS;
+		lanes[k].fd = fd;
+		lanes[k].parts = ps;
+		lanes[k].ngs = ngs;
+		lanes[k].share = (size - data) / nl;
+		lanes[k].trk = xrealloc(NULL, (r->ntrk + 1) *
+		    sizeof(*lanes[k].trk));
+		for (i = 0; i < r->ntrk; i++)
+			lane_tracker_copy(&lanes[k].trk[i], &r->trk[i], (int)k);
+	}
+	return nl;
 }
 
 /* A share of a pass by gates: a gate, a tracker with its gates, or an fk build. */
@@ -3191,7 +3267,8 @@ split_gates(struct run *r, int fi, struct gate **gs, size_t ngs,
 		lanes[k].mode = PASS_GATES;
 		lanes[k].fd = fd;
 		lanes[k].beg = data;
-		lanes[k].end = size;
+		lanes[k].end = lanes[k].share = size;
+		lanes[k].share -= data;
 		lanes[k].ngs = 0;
 	}
 	for (i = 0; i < ngs; i++) {
@@ -3226,7 +3303,6 @@ plan_pass(struct run *r, int fi, struct gate **gs, size_t ngs,
 		lanes[i].h = h;
 		lanes[i].trk = r->trk;
 		lanes[i].fd = -1;
-		lanes[i].base = 1;
 		lanes[i].gs = xrealloc(NULL, (ngs + 1) * sizeof(*gs));
 	}
 	if (ngs > 0)
@@ -3245,28 +3321,30 @@ plan_pass(struct run *r, int fi, struct gate **gs, size_t ngs,
 	lanes[0].fd = fd;
 	lanes[0].beg = data;
 	lanes[0].end = size;
+	lanes[0].share = size - data;
 	return 1;
 }
 
 /*
- * By rows: 1 when a lane met a ragged row; then every gate of the pass is
+ * By rows: 1 when a part met a ragged row; then every gate of the pass is
  * an error at the first one, as in one pass.
  */
 static int
-merge_ragged(struct run *r, struct lane *lanes, size_t n,
-    const uint64_t *shift, struct gate **gs, size_t ngs)
+merge_ragged(struct run *r, int fi, const struct header *h,
+    const struct parts *ps, const uint64_t *shift, struct gate **gs,
+    size_t ngs)
 {
 	size_t k, i;
 
-	for (k = 0; k < n && !lanes[k].ragged; k++)
+	for (k = 0; k < ps->n && !ps->p[k].ragged; k++)
 		continue;
-	if (k == n)
+	if (k == ps->n)
 		return 0;
 	for (i = 0; i < ngs; i++)
 		if (!gs[i]->evaluated)
-			set_error(gs[i], ragged_message(&r->files[lanes[k].fi],
-			    lanes[k].h, shift[k] + lanes[k].ragged_line,
-			    lanes[k].ragged_n));
+			set_error(gs[i], ragged_message(&r->files[fi], h,
+			    shift[k] + ps->p[k].ragged_line,
+			    ps->p[k].ragged_n));
 	return 1;
 }
 
@@ -3366,41 +3444,63 @@ merge_trackers(struct run *r, struct lane *lanes, size_t n)
 	}
 }
 
-/* By rows: the lanes' results into the gates GS of the pass. */
+/* By rows: the parts' results into the gates GS of the pass, in file order. */
 static void
-merge_lanes(struct run *r, struct lane *lanes, size_t n, struct gate **gs,
-    size_t ngs)
+merge_parts(struct run *r, int fi, const struct header *h, struct lane *lanes,
+    size_t n, struct gate **gs, size_t ngs)
 {
-	uint64_t shift[MAX_LANES], before = lanes[0].rows;
+	struct parts *ps = lanes[0].parts;
+	uint64_t *shift = xrealloc(NULL, ps->n * sizeof(*shift)), before = 0;
 	size_t i, k;
 
-	/* a later lane's line numbers start after the rows before it */
-	shift[0] = 0;
-	for (k = 1; k < n; k++) {
+	/* a part's line numbers start after the header and the parts before */
+	for (k = 0; k < ps->n; k++) {
 		shift[k] = 1 + before;
-		before += lanes[k].rows;
+		before += ps->p[k].rows;
 	}
 	merge_trackers(r, lanes, n);
-	if (merge_ragged(r, lanes, n, shift, gs, ngs))
-		return;
-	for (i = 0; i < ngs; i++)
-		if (!gs[i]->evaluated)
-			for (k = 0; k < n; k++)
-				merge_gate(gs[i], &lanes[k].copies[i],
-				    shift[k]);
+	if (!merge_ragged(r, fi, h, ps, shift, gs, ngs))
+		for (i = 0; i < ngs; i++)
+			if (!gs[i]->evaluated)
+				for (k = 0; k < ps->n; k++)
+					merge_gate(gs[i], &ps->p[k].copies[i],
+					    shift[k]);
+	free(shift);
+}
+
+/* The rows of the table the pass read. */
+static uint64_t
+pass_rows(const struct lane *lanes)
+{
+	const struct parts *ps = lanes[0].parts;
+	uint64_t rows = 0;
+	size_t k;
+
+	if (lanes[0].mode != PASS_ROWS)
+		return lanes[0].rows;	/* by gates, every lane reads them all */
+	for (k = 0; k < ps->n; k++)
+		rows += ps->p[k].rows;
+	return rows;
 }
 
 static void
 free_lanes(struct run *r, struct lane *lanes, size_t n, size_t ngs)
 {
+	struct parts *ps = lanes[0].parts;
 	size_t i, k;
 
+	for (k = 0; ps != NULL && k < ps->n; k++) {
+		for (i = 0; i < ngs; i++)
+			lane_gate_free(&ps->p[k].copies[i]);
+		free(ps->p[k].copies);
+		free(ps->p[k].gs);
+	}
+	if (ps != NULL) {
+		pthread_mutex_destroy(&ps->mu);
+		free(ps->p);
+		free(ps);
+	}
 	for (k = 0; k < MAX_LANES; k++) {
-		if (k < n && lanes[k].copies != NULL) {
-			for (i = 0; i < ngs; i++)
-				lane_gate_free(&lanes[k].copies[i]);
-			free(lanes[k].copies);
-		}
 		if (k < n && lanes[k].trk != r->trk) {
 			for (i = 0; i < r->ntrk; i++)
 				lane_tracker_free(&lanes[k].trk[i]);
@@ -3506,20 +3606,19 @@ scan_file(struct run *r, int fi)
 		    r->fks[gs[i]->fk].building;
 	hash_request(r, f);	/* it is there: the digest can start */
 	nl = plan_pass(r, fi, gs, ngs, &h, lanes);
-	if (r->trace)
+	if (r->trace && lanes[0].mode == PASS_ROWS)
+		warnmsg("trace: %s: %zu lanes by rows, %zu parts", f->path,
+		    nl, lanes[0].parts->n);
+	else if (r->trace)
 		warnmsg("trace: %s: %zu %s", f->path, nl, nl == 1 ? "lane" :
-		    lanes[0].mode == PASS_ROWS ? "lanes by rows" :
 		    "lanes by gates");
 	if (lanes[0].fd < 0)
 		lanes[0].t = &t;
 	run_lanes(lanes, nl);
 	tsv_close(&t);
-	f->rows = lanes[0].rows;	/* by gates, every lane reads them all */
-	if (lanes[0].mode == PASS_ROWS) {
-		for (i = 1; i < nl; i++)
-			f->rows += lanes[i].rows;
-		merge_lanes(r, lanes, nl, gs, ngs);
-	}
+	f->rows = pass_rows(lanes);
+	if (lanes[0].mode == PASS_ROWS)
+		merge_parts(r, fi, &h, lanes, nl, gs, ngs);
 	free_lanes(r, lanes, nl, ngs);
 	f->scanned = f->ok = 1;
 	for (i = 0; i < r->ntrk; i++)

@@ -612,7 +612,7 @@ s.fkv\ts.tsv\tfk\tv\tref.tsv:k\terror
 @test "threads: gates failing in every part of a table split by rows: counts, examples, drift and range as one pass" {
 	split_fixture
 	same_as_one "$d" --gates gates.tsv --dir .
-	grep -qx 'evidence-sum: trace: s.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	grep -qx 'evidence-sum: trace: s.tsv: 4 lanes by rows, 64 parts' "$BATS_TEST_TMPDIR/trace"
 	j=$BATS_TEST_TMPDIR/one.out
 	q() { jq -r --arg id "$1" '.gates[] | select(.id == $id) | '"$2" "$j"; }
 	rows=$(($(wc -l < "$d/s.tsv") - 1))
@@ -644,7 +644,7 @@ s.fkv\ts.tsv\tfk\tv\tref.tsv:k\terror
 	line=$(($(wc -l < "$d/s.tsv") * 3 / 4))
 	sed -i "${line}s/\t[^\t]*\$//" "$d/s.tsv"
 	same_as_one "$d" --gates gates.tsv --dir .
-	grep -qx 'evidence-sum: trace: s.tsv: 4 lanes by rows' "$BATS_TEST_TMPDIR/trace"
+	grep -qx 'evidence-sum: trace: s.tsv: 4 lanes by rows, 64 parts' "$BATS_TEST_TMPDIR/trace"
 	[ "$(cat "$BATS_TEST_TMPDIR/one.rc")" = 1 ]
 	[ "$(grep -c "cannot evaluate: s.tsv:$line: 6 fields (header has 7)\$" "$BATS_TEST_TMPDIR/one.err")" = 9 ]
 	# and in the first part
