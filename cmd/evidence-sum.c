@@ -1863,9 +1863,17 @@ join_fields(const struct fields *fv, const size_t *idx, size_t n,
 static int
 bytes_less(const char *a, size_t an, const char *b, size_t bn)
 {
-	int c = memcmp(a, b, an < bn ? an : bn);
+	/* an empty key's buffer may be NULL: no memcmp with it */
+	int c = an > 0 && bn > 0 ? memcmp(a, b, an < bn ? an : bn) : 0;
 
 	return c < 0 || (c == 0 && an < bn);
+}
+
+/* A equals B; either may be NULL when empty. */
+static int
+same_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
 }
 
 /*
@@ -1888,14 +1896,15 @@ tracker_catch_up(struct tracker *tr, uint64_t line)
 		if (tsv_split(&fv, l.p, l.n) != tr->nfields)
 			continue;	/* not in the runs (its gates stopped) */
 		k = join_fields(&fv, tr->colidx, tr->ncols, &buf, &cap);
-		if (have && k.n == lastlen && memcmp(k.p, last, k.n) == 0)
+		if (have && same_bytes(k.p, k.n, last, lastlen))
 			continue;
 		kset_insert(&tr->seen, k.p, k.n);
 		if (k.n > lastcap) {
 			lastcap = k.n * 2;
 			last = xrealloc(last, lastcap);
 		}
-		memcpy(last, k.p, k.n);
+		if (k.n > 0)
+			memcpy(last, k.p, k.n);
 		lastlen = k.n;
 		have = 1;
 	}
@@ -1916,8 +1925,8 @@ tracker_row(struct tracker *tr, const struct fields *fv, uint64_t line)
 	struct slice k = join_fields(fv, tr->colidx, tr->ncols, &tr->kbuf,
 	    &tr->kcap);
 
-	tr->newgroup = !tr->have_prev || k.n != tr->prevlen ||
-	    memcmp(k.p, tr->prev, k.n) != 0;
+	tr->newgroup = !tr->have_prev || !same_bytes(k.p, k.n, tr->prev,
+	    tr->prevlen);
 	tr->reappeared = 0;
 	if (!tr->newgroup)
 		return;
@@ -1930,7 +1939,8 @@ tracker_row(struct tracker *tr, const struct fields *fv, uint64_t line)
 		tr->prevcap = k.n * 2;
 		tr->prev = xrealloc(tr->prev, tr->prevcap);
 	}
-	memcpy(tr->prev, k.p, k.n);
+	if (k.n > 0)		/* an empty key: prev may be NULL */
+		memcpy(tr->prev, k.p, k.n);
 	tr->prevlen = k.n;
 	tr->have_prev = 1;
 }
@@ -2287,7 +2297,8 @@ run_insert(struct gate *g, struct slice k)
 	for (i = 0; i < g->ngoff; i++) {
 		len = (i + 1 < g->ngoff ? g->goff[i + 1] : g->glen) -
 		    g->goff[i];
-		if (len == k.n && memcmp(g->gbuf + g->goff[i], k.p, k.n) == 0)
+		if (len == k.n && (len == 0 ||
+		    memcmp(g->gbuf + g->goff[i], k.p, k.n) == 0))
 			return 0;
 	}
 	if (g->ngoff == GROUP_LINEAR) {
@@ -2369,8 +2380,8 @@ check_fk(struct run *r, struct gate *g, struct slice v, uint64_t line)
 		fk_oldest(r, g);
 	e = queue_push(&g->q);
 	e->line = line;
-	e->same = g->have_prev && v.n == g->prev_keylen &&
-	    memcmp(v.p, g->prev_key, v.n) == 0;
+	e->same = g->have_prev && same_bytes(v.p, v.n, g->prev_key,
+	    g->prev_keylen);
 	if (e->same) {
 		e->p.state = KP_NO;	/* nothing to prefetch */
 		queue_fetch(&g->q, &r->fks[g->fk].keys);

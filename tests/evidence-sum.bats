@@ -756,3 +756,19 @@ evidence-sum: error: t.fk2: cannot evaluate: no column 'nope' in t.tsv (header: 
 evidence-sum: error: m.fk: cannot evaluate: fk target cannot open ./m.tsv: No such file or directory
 evidence-sum: error: m.nn: cannot evaluate: cannot open ./m.tsv: No such file or directory" ]
 }
+
+# Found by make fuzz (tool-evidence-sum, UBSan): an empty key compared or
+# copied while the buffer of the key before was still NULL.  Empty values
+# as run keys, in sorted and unsorted order, as fk values and unique keys.
+@test "empty keys: runs, repeats and fk lookups of the empty value agree with awk" {
+	d=$BATS_TEST_TMPDIR
+	printf 'k\to\tis_current\n\t1\t1\n\t1\t0\na\t1\t1\n\t2\t1\n' >"$d/t.tsv"
+	printf 'k\n\n' >"$d/ref.tsv"
+	h=$'id\tfile\tcheck\tcolumns\targument\tseverity'
+	printf '%s\nu\tt.tsv\tunique\tk,o\t-\terror\nc\tt.tsv\tscd2_one_current\tk\t-\terror\nf\tt.tsv\tfk\tk\tref.tsv:k\terror\nv\tt.tsv\tunique\tk\t-\terror\n' "$h" >"$d/g.tsv"
+	same_as_one "$d" --gates g.tsv --dir .
+	# by hand: ("",1) twice; "" comes back after "a" with two current rows
+	[ "$(jq -c '[.gates[] | [.id, .unexpected, .checked, (.examples | map(.line))]]' "$BATS_TEST_TMPDIR/one.out")" = \
+	    '[["u",1,4,[3]],["c",1,2,[5]],["f",1,4,[4]],["v",2,4,[3,5]]]' ]
+	[ "$(awk -F'\t' 'NR > 1 && s[$1, $2]++ { printf "%d ", NR } NR > 1 && t[$1]++ { printf "v%d ", NR }' "$d/t.tsv")" = "3 v3 v5 " ]
+}
