@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "digest.h"
@@ -181,6 +182,24 @@ md5_hex(const void *p, size_t n, char hex[32])
 	hex_encode(bin, 16, hex);
 }
 
+/*
+ * A SHA-256 context, OpenSSL set up without its exit handler: a digest
+ * may run on a thread (evidence-sum's hasher) while another thread dies,
+ * and the handler would free OpenSSL's tables under the running digest.
+ * The first initialisation decides, so every SHA-256 starts here.
+ */
+EVP_MD_CTX *
+sha256_begin(void)
+{
+	EVP_MD_CTX *ctx;
+
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL) ||
+	    (ctx = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		die(EXIT_DATA, "cannot initialise sha256");
+	return ctx;
+}
+
 void
 sha256_file_hex(const char *path, char hex[65])
 {
@@ -192,9 +211,7 @@ sha256_file_hex(const char *path, char hex[65])
 
 	if ((fd = open(path, O_RDONLY)) == -1)
 		die_sys("%s", path);
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		die(EXIT_DATA, "cannot initialise sha256");
+	ctx = sha256_begin();
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		EVP_DigestUpdate(ctx, buf, n);
 	if (n == -1)

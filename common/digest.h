@@ -22,6 +22,8 @@ void	md5_final(struct md5 *m, unsigned char out[16]);
 void	md5_hex(const void *p, size_t n, char hex[32]);
 void	hex_encode(const unsigned char *bin, size_t n, char *hex);
 
+/* A fresh SHA-256 context (OpenSSL's); dies if there is none. */
+struct evp_md_ctx_st	*sha256_begin(void);
 /* sha256 of a whole file as 64 hex digits + NUL; dies on a read error. */
 void	sha256_file_hex(const char *path, char hex[65]);
 

@@ -78,9 +78,7 @@ input_open(const char *path, int flags)
 	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode))
 		in->size = st.st_size;
 	if (flags & INPUT_SHA256) {
-		if ((in->sha = EVP_MD_CTX_new()) == NULL ||
-		    !EVP_DigestInit_ex(in->sha, EVP_sha256(), NULL))
-			die(EXIT_DATA, "cannot initialise sha256");
+		in->sha = sha256_begin();
 	}
 	/* Sniff the magic: a pipe may hand over fewer than two bytes. */
 	while (in->raw_len < 2 && !in->raw_eof)
