@@ -72,6 +72,12 @@ static const char *const variants[][MAXARGS] = {
 	{ "-k", "1,2", "--part", "1/3", "--number", "n", "--rejects", "/dev/null", A },
 	{ "-N", "-k", "2", "--part", "0/1", "--stats", "/dev/null", A },
 	{ "-k", "2", "--part", "2/5", "--rejects", "/dev/null", A, A },
+#elif defined(FUZZ_TOOL_tsv_uniq)
+	{ A },
+	{ "-f", "1", "--stats", "/dev/null", A },
+	{ "-f", "3", "--within", "1", A },
+	{ "-f", "4,1", "--within", "1", "--counters", A },
+	{ "-N", "-f", "2", "--within", "3,1", A, A },
 #elif defined(FUZZ_TOOL_evidence_sum)
 	{ "--gates", G },
 	{ "--gates", A, "--dir", "/nonexistent" },

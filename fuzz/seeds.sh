@@ -47,6 +47,11 @@ for v in 0 1 2 3 4; do
 	    seed tool-kpi-agg "r-$v" "$v"
 done
 for v in 0 1 2 3; do head_of "$p" 25 | seed tool-tsv-split "p-$v" "$v"; done
+# principals come in runs by title; the second copy of a few rows repeats keys
+for v in 0 1 2 3 4; do { head_of "$p" 25; head_of "$p" 25 | tail -n 8; } | seed tool-tsv-uniq "p-$v" "$v"; done
+# and one run of 100 rows with 70 keys: past the keys tsv-uniq compares one by one
+awk 'BEGIN { print "t\to\tn\tc"; for (i = 0; i < 100; i++) printf "tt1\t%d\tnm%d\tx\n", i % 7, i % 70 }' |
+    seed tool-tsv-uniq long 2
 for v in 0 2; do head_of "$r" 20 | seed tool-evidence-sum "t-$v" "$v"; done
 printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nr\tt.tsv\trow_count_between\t-\t1..5\terror\ne\t-\trow_count_eq\t-\tstats:x.rows_in = 3\twarn\n' |
     seed tool-evidence-sum gates 1

@@ -9,7 +9,7 @@
 
 load helper
 
-TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum tsv-split)
+TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum tsv-split tsv-uniq)
 H=$'tconst\tgenres\tstartYear\taverageRating\tnumVotes'
 
 setup() {
@@ -34,6 +34,7 @@ cmd_of() {
 	kpi-agg) cmd=(kpi-agg -g genres count mean:averageRating -o out.tsv "$2") ;;
 	dim-date) cmd=(dim-date -f startYear -o out.tsv "$2") ;;
 	tsv-split) cmd=(tsv-split -k tconst --part 0/1 -o out.tsv "$2") ;;
+	tsv-uniq) cmd=(tsv-uniq -f tconst -o out.tsv "$2") ;;
 	evidence-sum)
 		printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nt.key\t%s\tunique\ttconst\t-\terror\n' \
 		    "$2" >gates.tsv
@@ -159,6 +160,7 @@ make_big_gz() {
 	expect kpi-agg png.tsv.gz 2 "kpi-agg: -g: unknown field 'genres' (header: $hdr)"
 	expect dim-date png.tsv.gz 2 "dim-date: -f: unknown field 'startYear' (header: $hdr)"
 	expect tsv-split png.tsv.gz 2 "tsv-split: -k: unknown field 'tconst' (header: $hdr)"
+	expect tsv-uniq png.tsv.gz 2 "tsv-uniq: -f: unknown field 'tconst' (header: $hdr)"
 	expect_evidence_error png.tsv.gz "no column 'tconst' in png.tsv.gz (header: $hdr)" \
 	    "no column 'tconst' in png.tsv.gz (header: "$'\xef\xbf\xbd'"PNG)"
 }
@@ -173,7 +175,7 @@ make_big_gz() {
 }
 
 @test "empty file on stdin: the same message naming stdin" {
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date tsv-split tsv-uniq; do
 		cmd_of "$t" -
 		run --separate-stderr "${cmd[@]}" </dev/null
 		assert_failure 1
@@ -184,7 +186,7 @@ make_big_gz() {
 
 @test "header only: the output header and no rows, exit 0 (dim-date has no years: exit 1)" {
 	printf '%s\n' "$H" >hdr.tsv
-	for t in imdb-cat tsv-split-genres tsv-join tsv-split; do
+	for t in imdb-cat tsv-split-genres tsv-join tsv-split tsv-uniq; do
 		expect "$t" hdr.tsv 0 ""
 		assert_file_eq out.tsv hdr.tsv
 	done
@@ -213,6 +215,7 @@ make_big_gz() {
 	expect kpi-agg nohdr.tsv 2 "kpi-agg: -g: unknown field 'genres' (header: $hl)"
 	expect dim-date nohdr.tsv 2 "dim-date: -f: unknown field 'startYear' (header: $hl)"
 	expect tsv-split nohdr.tsv 2 "tsv-split: -k: unknown field 'tconst' (header: $hl)"
+	expect tsv-uniq nohdr.tsv 2 "tsv-uniq: -f: unknown field 'tconst' (header: $hl)"
 	expect_evidence_error nohdr.tsv "no column 'tconst' in nohdr.tsv (header: tt0000001	Drama,Comedy	1894	5.7	2000)"
 	# --schema none cannot know; --schema auto can
 	run --separate-stderr imdb-cat nohdr.tsv
@@ -227,7 +230,7 @@ make_big_gz() {
 @test "ragged rows: too few and too many fields, exit 1 with the line" {
 	{ cat good.tsv; printf 'tt0000004\tDrama\t1900\n'; } >few.tsv
 	{ cat good.tsv; printf 'tt0000004\tDrama\t1900\t5.0\t10\textra\n'; } >many.tsv
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date tsv-split tsv-uniq; do
 		expect "$t" few.tsv 1 "$t: few.tsv:5: expected 5 fields, found 3"
 		expect "$t" many.tsv 1 "$t: many.tsv:5: expected 5 fields, found 6"
 	done
@@ -276,7 +279,7 @@ $t	rows_rejected	2"
 @test "NUL bytes: imdb-cat refuses them; every other tool passes them through as data" {
 	{ cat good.tsv; printf 'tt0000004\tDr\0ama\t1900\t5.0\t10\n'; } >nul.tsv
 	expect imdb-cat nul.tsv 1 "imdb-cat: nul.tsv:5: NUL byte in row"
-	for t in tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg tsv-split; do
+	for t in tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg tsv-split tsv-uniq; do
 		expect "$t" nul.tsv 0 ""
 		[ "$(grep -caP 'Dr\x00ama' out.tsv)" = 1 ] || fail "$t lost the NUL byte"
 	done
@@ -286,7 +289,7 @@ $t	rows_rejected	2"
 
 @test "invalid UTF-8 passes through untouched (bytes, not characters)" {
 	{ cat good.tsv; printf 'tt0000004\tDr\xff\xfe\xc3ama\t1900\t5.0\t10\n'; } >bad8.tsv
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg tsv-split tsv-uniq; do
 		expect "$t" bad8.tsv 0 ""
 		[ "$(grep -caP 'Dr\xff\xfe\xc3ama' out.tsv)" = 1 ] || fail "$t changed the bytes"
 	done
@@ -315,7 +318,7 @@ $t	rows_rejected	2"
 
 @test "10 M empty lines: the first one is a ragged row at line 2" {
 	{ printf '%s\n' "$H"; yes '' | head -n 10000000; } >blank.tsv
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date tsv-split tsv-uniq; do
 		expect "$t" blank.tsv 1 "$t: blank.tsv:2: expected 5 fields, found 1"
 	done
 	expect kpi-agg blank.tsv 1 "kpi-agg: blank.tsv:2: 1 fields (expected 5)"
@@ -344,7 +347,7 @@ $t	rows_rejected	2"
 	assert_failure 1
 	assert_equal "$stderr" "scd2-merge: dim.tsv:3: key 'tt0000002' is not after 'tt0000003' on line 2 (DIM must be sorted by key in byte order, as LC_ALL=C sort)"
 	[ ! -e out2.tsv ]
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date evidence-sum tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date evidence-sum tsv-split tsv-uniq; do
 		expect "$t" unsorted.tsv 0 ""
 	done
 }
@@ -366,12 +369,15 @@ $t	rows_rejected	2"
 	# tsv-split only routes rows: both go to the key's one partition
 	expect tsv-split dup.tsv 0 ""
 	assert_file_eq out.tsv dup.tsv
+	# tsv-uniq is where a repeated key is dropped: the first row stays
+	expect tsv-uniq dup.tsv 0 ""
+	assert_equal "$(cat out.tsv)" "$(head -n 2 dup.tsv)"
 	expect evidence-sum dup.tsv 1 "evidence-sum: fail: t.key: 1 of 2 rows repeat a key of tconst (1 distinct) (allowed <= 0)"
 	run jq -r '.gates[0].status + " " + (.gates[0].unexpected | tostring)' out.tsv
 	assert_output "fail 1"
 }
 
-@test "\\N in keys: null in surrogate keys, matches nothing in joins, refused by scd2-merge" {
+@test "\\N in keys: null in surrogate keys, matches nothing in joins, refused by scd2-merge, a value to tsv-uniq" {
 	printf '%s\n' "$H" $'\\N\tDrama\t1900\t5.0\t10' >nullkey.tsv
 	# tsv-split hashes \N's two bytes like any key: one partition of N gets it
 	expect tsv-split nullkey.tsv 0 ""
@@ -380,6 +386,10 @@ $t	rows_rejected	2"
 	expect scd2-merge nullkey.tsv 1 "scd2-merge: nullkey.tsv:2: null key (field 1 is \\N; keys must not be empty or \\N)"
 	expect surrogate-key nullkey.tsv 0 ""
 	assert_equal "$(cut -f 6 out.tsv | tail -n 1)" f14cc5cdce0420f4a5a6b6d9d7b85f39
+	# tsv-uniq: \N is a value like any other, equal to itself: kept once
+	{ cat nullkey.tsv; tail -n 1 nullkey.tsv; } >nullkey2.tsv
+	expect tsv-uniq nullkey2.tsv 0 ""
+	assert_file_eq out.tsv nullkey.tsv
 	printf 'tconst\n\\N\n' >nullfilter.tsv
 	run --separate-stderr tsv-join -f nullfilter.tsv -k tconst --stats st.tsv nullkey.tsv
 	assert_success
@@ -421,7 +431,7 @@ $t	rows_rejected	2"
 	make_big_gz
 	size=$(stat -c %s big.gz)
 	head -c $((size / 3)) big.gz >cut.gz
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join wrating kpi-agg dim-date tsv-split tsv-uniq; do
 		cmd_of "$t" -
 		run --separate-stderr "${cmd[@]}" <cut.gz
 		assert_failure 1

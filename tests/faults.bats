@@ -5,7 +5,7 @@
 
 load helper
 
-TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum tsv-split)
+TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum tsv-split tsv-uniq)
 H=$'tconst\tgenres\tstartYear\taverageRating\tnumVotes'
 
 setup() {
@@ -37,6 +37,7 @@ cmd_of() {
 	dim-date) cmd=(dim-date -f startYear good.tsv) ;;
 	evidence-sum) cmd=(evidence-sum --gates gates.tsv --dir .) ;;
 	tsv-split) cmd=(tsv-split -k tconst --part 0/1 good.tsv) ;;
+	tsv-uniq) cmd=(tsv-uniq -f tconst good.tsv) ;;
 	esac
 }
 
@@ -89,7 +90,7 @@ no_temps() {
 
 @test "--stats /dev/full with -o FILE and --rejects R: exit 1, neither FILE nor R new, no temporary" {
 	need_dev_full
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date tsv-split tsv-uniq; do
 		cmd_of "$t"
 		rm -f out.tsv rej.tsv
 		run --separate-stderr "${cmd[@]}" --stats /dev/full -o out.tsv
@@ -193,7 +194,7 @@ no_temps() {
 	mkdir d
 	echo old >d/real.tsv
 	ln -s d/real.tsv link.tsv
-	for t in imdb-cat surrogate-key kpi-agg wrating; do
+	for t in imdb-cat surrogate-key kpi-agg wrating tsv-uniq; do
 		cmd_of "$t"
 		run --separate-stderr "${cmd[@]}" --stats /dev/full -o link.tsv
 		assert_failure 1
@@ -239,7 +240,7 @@ no_temps() {
 	done
 	[ -z "$(ls -A ro)" ]
 	# the stats or rejects file in it: the -o FILE beside it stays old
-	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date tsv-split; do
+	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date tsv-split tsv-uniq; do
 		cmd_of "$t"
 		echo old >out.tsv
 		run --separate-stderr "${cmd[@]}" --stats ro/st.tsv -o out.tsv
@@ -286,7 +287,7 @@ wait_for_temp() {
 
 @test "SIGTERM to a tool writing -o FILE: exit 143, no FILE, no temporary" {
 	mkfifo fifo
-	for t in imdb-cat surrogate-key kpi-agg wrating; do
+	for t in imdb-cat surrogate-key kpi-agg wrating tsv-uniq; do
 		cmd_of "$t"
 		exec 7<>fifo	# keeps the FIFO open: the tool waits for more rows
 		"${cmd[@]/#good.tsv/fifo}" -o out.tsv 2>err &
