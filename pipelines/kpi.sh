@@ -123,19 +123,15 @@ genres() {
 # --- talent: distinct current titles per person ------------------------------
 # Actors (actor or actress) and directors in one pass over the credits: role
 # A or D, one row per (title, person, role) -- the credits of a title are
-# adjacent (principals come grouped by tconst), so the set is per title --
+# adjacent (principals come grouped by tconst), so tsv-uniq forgets its keys
+# at each new title and holds one title's credits, not 51 M --
 # with the title's year and rating; aggregated per person_key, and only then
 # (a row per person, not per credit) joined to the person's name.
 talent_credits() {
 	printf 'category\trole\nactor\tA\nactress\tA\ndirector\tD\n' >"$T/roles.tsv"
 	ready fact_cast_crew
 	tsv-join -f "$T/roles.tsv" -k category -a role "$STAR/fact_cast_crew.tsv" |
-	awk -F'\t' -v OFS='\t' '
-	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i
-		r = c["role"]; t = c["title_key"]; p = c["person_key"]
-		print "role", "title_key", "person_key"; next }
-	$t != title { title = $t; split("", seen) }
-	!seen[$r FS $p]++ { print $r, $t, $p }' |
+	tsv-uniq -f role,person_key --within title_key |
 	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes
 }
 # talent_of ROLE [awk condition on titles, rated]: ROLE's people as the KPI
