@@ -61,16 +61,17 @@ if [ "$JOBS" -gt 1 ]; then
 fi
 
 start_build
-prepare_inputs 19
+prepare_inputs 18
 
 # --- extract: every input through the ingress gate ---------------------------
-extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.tsv
+extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.raw.tsv
+	# (or EXTRACT_TO: - for stdout)
 	local name=$1 step=${1//./_} file
 	shift
 	file=$(basename "$(input "$name")")
 	# from inside DATA, so the evidence names the file, not where it lives
 	(cd "$DATA" && imdb-cat --unique "$@" --rejects "$W/rejects/$step.tsv" \
-	    --stats "$W/stats/$step.imdb-cat.tsv" -o "$S/$step.raw.tsv" "$file")
+	    --stats "$W/stats/$step.imdb-cat.tsv" -o "${EXTRACT_TO:-$S/$step.raw.tsv}" "$file")
 }
 episode_or_empty() {
 	if [ -n "$(input title.episode)" ]; then
@@ -87,32 +88,52 @@ extract_titles() {
 extract_ratings() {
 	step "extract title.ratings" "$S/title_ratings.raw.tsv" "$W/stats/title_ratings.imdb-cat.tsv" -- \
 	    extract title.ratings
+	: >"$READY/title_ratings"
+}
+# The largest file goes straight from the ingress gate into its orphan
+# check, so that its 4.5 GB (at full IMDb size) are written once, not twice.
+# When the extract fails (a damaged file), its message says why: the join
+# after it would only add that its input ended in the middle of a row.
+principals_of_titles() {
+	local st
+	set +e
+	EXTRACT_TO=- extract title.principals -f "$PRINCIPALS_ORDER" |
+	    belong title_principals - 2>"$S/title_principals.join.err"
+	st=("${PIPESTATUS[@]}")
+	set -e
+	[ "${st[0]}" -eq 0 ] || return "${st[0]}"
+	cat "$S/title_principals.join.err" >&2
+	return "${st[1]}"
 }
 extract_principals() {
-	step "extract title.principals" "$S/title_principals.raw.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \
-	    extract title.principals -f "$PRINCIPALS_ORDER"
+	step "extract title.principals" "$S/title_principals.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \
+	    principals_of_titles
+	: >"$READY/title_principals"
 }
 extract_names() {
 	step "extract name.basics" "$S/name_basics.raw.tsv" "$W/stats/name_basics.imdb-cat.tsv" -- \
 	    extract name.basics
+	: >"$READY/name_basics"
 }
 extract_episodes() {
 	step "extract title.episode" "$S/title_episode.raw.tsv" "$W/stats/title_episode.imdb-cat.tsv" -- \
 	    episode_or_empty
+	: >"$READY/title_episode"
 }
-# the largest file in one lane, the four others in the second
-lane extract_principals extract_ratings
-lane extract_titles extract_names extract_episodes
-join_lanes
-
+# A damaged input stops the run before any transform: each lane goes on
+# only when the other lane's extracts are whole (and stops quietly, the
+# failed extract having said why, when one is not).
+credits_inputs() { ready -q name_basics title_episode title_ratings; }
+other_inputs() { ready -q title_principals; }
 # --- what belongs to the titles: orphans are rejected, not dropped -----------
-belong() {	# belong NAME [ignore]: stage/NAME.raw.tsv rows whose tconst is a title
-	local name=$1 why=(--unmatched "$W/rejects/$1.orphans.tsv")
+belong() {	# belong NAME [-|ignore]: stage/NAME.raw.tsv (or stdin) rows whose tconst is a title
+	local name=$1 in=$S/$1.raw.tsv why=(--unmatched "$W/rejects/$1.orphans.tsv")
+	[ "${2:-}" != - ] || in=-
 	# with --limit, rows of titles past the limit are not orphans; episodes
 	# of titles not in title.basics are ignored (counted as unmatched)
 	[ -z "$LIMIT" ] && [ "${2:-}" != ignore ] || why=()
 	tsv-join -f "$S/title_basics.tsv" -k tconst "${why[@]}" \
-	    --stats "$W/stats/${name}_of_titles.tsv-join.tsv" -o "$S/$name.tsv" "$S/$name.raw.tsv"
+	    --stats "$W/stats/${name}_of_titles.tsv-join.tsv" -o "$S/$name.tsv" "$in"
 }
 people_of_principals() {
 	if [ -n "$LIMIT" ]; then
@@ -178,10 +199,6 @@ s_ratings_of_titles() {
 	step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings_of_titles.tsv-join.tsv" -- \
 	    belong title_ratings
 }
-s_principals_of_titles() {
-	step "principals of titles" "$S/title_principals.tsv" "$W/stats/title_principals_of_titles.tsv-join.tsv" -- \
-	    belong title_principals
-}
 s_episodes_of_titles() {
 	step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titles.tsv-join.tsv" -- \
 	    belong title_episode ignore
@@ -212,11 +229,14 @@ s_dim_date() {
 	    dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
 	    -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
 }
-# The KPIs follow in the second lane: they wait for the tables of the first
-# (fact_cast_crew, dim_person) only where they read them (kpi.sh --ready).
-lane s_principals_of_titles s_fact_cast_crew s_people_of_principals s_dim_person
-lane s_ratings_of_titles s_episodes_of_titles s_title_snapshot s_dim_title s_fact_ratings \
-    s_bridge s_dim_genre s_dim_date s_kpis
+# Two lanes from the start: the credits (title.basics first: the others'
+# orphan checks wait for it), and everything else.  The KPIs follow in the
+# second lane: they wait for the tables of the first (fact_cast_crew,
+# dim_person) only where they read them (kpi.sh --ready).
+lane extract_titles extract_principals credits_inputs s_fact_cast_crew s_people_of_principals \
+    s_dim_person
+lane extract_names extract_episodes extract_ratings other_inputs s_ratings_of_titles s_episodes_of_titles \
+    s_title_snapshot s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date s_kpis
 join_lanes
 
 # --- evidence, loads ---------------------------------------------------------------

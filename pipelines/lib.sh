@@ -97,15 +97,20 @@ join_lanes() {
 # Order across lanes: step marks each star table it wrote as READY/TABLE
 # when it ends, and ready TABLE... waits for the marks (kpi.sh --ready), so
 # a lane can start on the KPIs while the other still builds the tables they
-# read last.  Without READY there is nothing to wait for.
+# read last.  Without READY there is nothing to wait for.  -q: nothing to
+# add when a step failed (its message said it all), just exit 1.
 ready() {
-	local t
+	local t quiet=0
 	[ -n "${READY:-}" ] || return 0
+	[ "${1:-}" != -q ] || { quiet=1; shift; }
 	for t in "$@"; do
 		until [ -e "$READY/$t" ]; do
 			# a failed step, or a build directory removed (the run was
 			# killed and a later one cleaned up): nothing will come
-			[ ! -e "$READY/.failed" ] || die "not waiting for $t: a step failed"
+			if [ -e "$READY/.failed" ]; then
+				[ "$quiet" = 0 ] || exit 1
+				die "not waiting for $t: a step failed"
+			fi
 			[ -d "$READY" ] || die "not waiting for $t: $READY is gone"
 			sleep 0.2
 		done
