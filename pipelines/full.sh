@@ -84,6 +84,7 @@ extract_titles() {
 	step "extract title.basics" "$S/title_basics.raw.tsv" "$W/stats/title_basics.imdb-cat.tsv" -- \
 	    extract title.basics ${LIMIT:+--limit "$LIMIT"}
 	mv "$S/title_basics.raw.tsv" "$S/title_basics.tsv"
+	: >"$READY/title_basics"
 }
 extract_ratings() {
 	step "extract title.ratings" "$S/title_ratings.raw.tsv" "$W/stats/title_ratings.imdb-cat.tsv" -- \
@@ -120,11 +121,13 @@ extract_episodes() {
 	    episode_or_empty
 	: >"$READY/title_episode"
 }
-# A damaged input stops the run before any transform: each lane goes on
-# only when the other lane's extracts are whole (and stops quietly, the
-# failed extract having said why, when one is not).
+# A damaged input stops the run, and its extract alone says why: the credits
+# lane goes on only when the other lane's extracts are whole (they are done
+# long before title.principals is), and the other lane runs its transforms
+# beside the credits' extract but starts the KPIs only when title.principals
+# was whole; each stops quietly, the failed extract having said why.
 credits_inputs() { ready -q name_basics title_episode title_ratings; }
-other_inputs() { ready -q title_principals; }
+principals_input() { ready -q title_principals; }
 # --- what belongs to the titles: orphans are rejected, not dropped -----------
 belong() {	# belong NAME [-|ignore]: stage/NAME.raw.tsv (or stdin) rows whose tconst is a title
 	local name=$1 in=$S/$1.raw.tsv why=(--unmatched "$W/rejects/$1.orphans.tsv")
@@ -132,6 +135,7 @@ belong() {	# belong NAME [-|ignore]: stage/NAME.raw.tsv (or stdin) rows whose tc
 	# with --limit, rows of titles past the limit are not orphans; episodes
 	# of titles not in title.basics are ignored (counted as unmatched)
 	[ -z "$LIMIT" ] && [ "${2:-}" != ignore ] || why=()
+	ready -q title_basics
 	tsv-join -f "$S/title_basics.tsv" -k tconst "${why[@]}" \
 	    --stats "$W/stats/${name}_of_titles.tsv-join.tsv" -o "$S/$name.tsv" "$in"
 }
@@ -235,8 +239,8 @@ s_dim_date() {
 # dim_person) only where they read them (kpi.sh --ready).
 lane extract_titles extract_principals credits_inputs s_fact_cast_crew s_people_of_principals \
     s_dim_person
-lane extract_names extract_episodes extract_ratings other_inputs s_ratings_of_titles s_episodes_of_titles \
-    s_title_snapshot s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date s_kpis
+lane extract_names extract_episodes extract_ratings s_ratings_of_titles s_episodes_of_titles \
+    s_title_snapshot s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date principals_input s_kpis
 join_lanes
 
 # --- evidence, loads ---------------------------------------------------------------

@@ -113,6 +113,25 @@ EOF
 	[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
 }
 
+@test "a damaged input, whichever lane extracts it: its extract's message alone, exit 1, OUT as it was" {
+	d=$BATS_TEST_TMPDIR
+	imdb-synth --scale 0.002 --out "$d/s"
+	mkdir "$d/out"
+	echo keep >"$d/out/marker"
+	for f in title.basics title.principals name.basics title.ratings title.episode; do
+		rm -rf "$d/data"
+		cp -r "$d/s" "$d/data"
+		n=$(( $(stat -c %s "$d/s/$f.tsv.gz") / 2 ))
+		head -c "$n" "$d/s/$f.tsv.gz" >"$d/data/$f.tsv.gz"
+		run --separate-stderr timeout 120 "$REPO/pipelines/full.sh" --quiet --data "$d/data" \
+		    --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+		assert_failure 1
+		assert_equal "$stderr" "imdb-cat: $f.tsv.gz: truncated gzip stream (unexpected end of file after $n bytes)"
+		assert_equal "$(ls "$d/out")" marker
+		[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
+	done
+}
+
 @test "usage errors exit 2" {
 	run --separate-stderr "$REPO/pipelines/full.sh" --limit x
 	assert_failure 2
