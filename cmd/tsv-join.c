@@ -120,7 +120,6 @@ static size_t	 join_fields(struct batch *, const struct fieldlist *, int,
 		    const struct slice *);
 static int	 row_key(const struct fieldlist *, int, const struct slice *,
 		    struct bytes *, struct slice *);
-static int	 is_span(const struct fieldlist *);
 static size_t	 lead(const struct fieldlist *, const struct fieldlist *);
 static void	 check_width(const struct fieldlist *, const char *,
 		    const char *, uint64_t, size_t);
@@ -271,7 +270,7 @@ main(int argc, char *argv[])
 	    j.cli.no_header ? NULL : prefix != NULL ? prefix : "");
 	fieldlist_parse(&j.dkey, dkeys != NULL ? dkeys : keys,
 	    j.cli.no_header ? NULL : &dh, dkeys != NULL ? "-d" : "-k");
-	j.dkey_span = is_span(&j.dkey);
+	j.dkey_span = fieldlist_is_span(&j.dkey);
 	j.dneed = lead(&j.dkey, NULL);
 	if (j.dkey.n != j.fkey.n)
 		die_usage("-k and -d name %zu and %zu fields (they must "
@@ -353,11 +352,11 @@ filter_open(struct join *j, struct tsv_in *ft, const char *path,
 		j->fnf = fh.names.n;
 	}
 	fieldlist_parse(&j->fkey, keys, prefix != NULL ? &fh : NULL, "-k");
-	j->fkey_span = is_span(&j->fkey);
+	j->fkey_span = fieldlist_is_span(&j->fkey);
 	if (app != NULL)
 		fieldlist_parse(&j->app, app, prefix != NULL ? &fh : NULL,
 		    "-a");
-	j->app_span = is_span(&j->app);
+	j->app_span = fieldlist_is_span(&j->app);
 	j->fneed = lead(&j->fkey, &j->app);
 	if (prefix != NULL) {
 		append_names(j, &fh, prefix);
@@ -577,17 +576,6 @@ row_key(const struct fieldlist *kl, int span, const struct slice *fv,
 	}
 	key->p = scratch->p;
 	key->n = p - scratch->p;
-	return 1;
-}
-
-static int
-is_span(const struct fieldlist *fl)
-{
-	size_t i;
-
-	for (i = 1; i < fl->n; i++)
-		if (fl->idx[i] != fl->idx[i - 1] + 1)
-			return 0;
 	return 1;
 }
 

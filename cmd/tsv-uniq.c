@@ -72,7 +72,6 @@ static void	 run_check(struct uniq *, struct slice);
 static int	 run_insert(struct uniq *, struct slice);
 static void	 run_spill(struct uniq *);
 static uint64_t	 key_tail(struct slice);
-static int	 is_span(const struct fieldlist *);
 static void	 bytes_put(struct bytes *, const char *, size_t);
 static void	 usage(FILE *);
 
@@ -161,11 +160,11 @@ setup(struct uniq *u, const char *fields, const char *within,
 {
 	if (fields != NULL) {
 		fieldlist_parse(&u->key, fields, h, "-f");
-		u->key_span = is_span(&u->key);
+		u->key_span = fieldlist_is_span(&u->key);
 	}
 	if (within != NULL) {
 		fieldlist_parse(&u->within, within, h, "--within");
-		u->within_span = is_span(&u->within);
+		u->within_span = fieldlist_is_span(&u->within);
 	}
 	u->need = u->key.max > u->within.max ? u->key.max : u->within.max;
 	if ((u->fv = calloc(u->need + 1, sizeof(*u->fv))) == NULL)
@@ -329,17 +328,6 @@ key_tail(struct slice key)
 	else if (key.n > 0)
 		memcpy(&v, key.p, key.n);
 	return v;
-}
-
-static int
-is_span(const struct fieldlist *fl)
-{
-	size_t i;
-
-	for (i = 1; i < fl->n; i++)
-		if (fl->idx[i] != fl->idx[i - 1] + 1)
-			return 0;
-	return 1;
 }
 
 /* Append P[0..N) to B, which is allocated (1 KiB at least) even for N 0. */

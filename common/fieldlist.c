@@ -167,3 +167,14 @@ fieldlist_free(struct fieldlist *fl)
 	fl->idx = NULL;
 	fl->n = fl->max = 0;
 }
+
+int
+fieldlist_is_span(const struct fieldlist *fl)
+{
+	size_t i;
+
+	for (i = 1; i < fl->n; i++)
+		if (fl->idx[i] != fl->idx[i - 1] + 1)
+			return 0;
+	return 1;
+}

@@ -33,5 +33,10 @@ long	header_find(const struct header *h, const char *name, size_t n);
 void	fieldlist_parse(struct fieldlist *fl, const char *spec,
 	    const struct header *h, const char *opt);
 void	fieldlist_free(struct fieldlist *fl);
+/*
+ * The fields are adjacent and in order (3,4,5): their bytes in a row are one
+ * run, usable as a key without copying.
+ */
+int	fieldlist_is_span(const struct fieldlist *fl);
 
 #endif
