@@ -11,9 +11,9 @@
 #           ratings/principals/episodes of titles (semi-joins), the title
 #           snapshot, scd2-merge, the current titles, the ratings join,
 #           fact_cast_crew's keys, the genre bridge, the principals' nconsts
-#   merge   dim_title and the bridge by tconst (sort -m: each partition is
-#           sorted by tconst already), fact_cast_crew and the ratings join
-#           by input row number (sort -m -n), nconsts by sort -m -u
+#   merge   dim_title, the bridge and the ratings join by tconst (sort -m:
+#           each partition is sorted by tconst already), fact_cast_crew by
+#           input row number (sort -m -n), nconsts by sort -m -u
 #   global  wrating (C is one number over every movie), dim_person (its
 #           inferred members need every partition's nconsts), dim_genre,
 #           dim_date, the KPIs (kpi.sh over the merged star schema), evidence
@@ -146,8 +146,8 @@ part_titles() {	# part_titles K: the snapshot, dim_title and the current titles
 }
 part_facts() {	# part_facts K: the ratings join, fact_cast_crew, the bridge, nconsts
 	local k=$1
-	tsv-join -f "$P/title_current.$k.tsv" -k tconst -a title_key,title_sk,title_type \
-	    -o "$P/ratings_joined.$k.tsv" "$P/title_ratings.in.$k.tsv"
+	tsv-join -f "$P/title_ratings.in.$k.tsv" -k tconst -a averageRating,numVotes \
+	    -o "$P/ratings_joined.$k.tsv" "$P/title_current.$k.tsv"
 	cast_crew_of "$P/title_principals.in.$k.tsv" \
 	    "$P/stats/$k/fact_cast_crew.surrogate-key.tsv" _row >"$P/fact_cast_crew.$k.tsv"
 	genres_of "$P/title_current.$k.tsv" "$P/stats/$k/title_genre_bridge.tsv-split-genres.tsv" \
@@ -236,15 +236,10 @@ merge_titles() {
 step "merge dim_title" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
 
 # --- facts: the ratings joined per partition, weighted here (C is global) ---------
-without_row() {	# drops the _row column (by name), keeping the others in order
-	awk -F'\t' -v OFS='\t' '
-	NR == 1 { for (i = 1; i <= NF; i++) if ($i == "_row") r = i }
-	{ s = ""; for (i = 1; i <= NF; i++) if (i != r) s = s (s == "" ? "" : OFS) $i; print s }'
-}
+# each partition's join is in its current titles' order (by tconst), as
+# full.sh's is in dim_title's: merged by tconst
 fact_ratings() {
-	local col
-	col=$(head -n 1 "$P/ratings_joined.0.tsv" | tr '\t' '\n' | grep -nx _row | cut -d: -f1)
-	merge_sorted ratings_joined "$col,${col}n" | without_row | ratings_fact >"$S/fact_ratings.new.tsv"
+	merge_sorted ratings_joined 1,1 | ratings_fact >"$S/fact_ratings.new.tsv"
 	append_ratings "$S/fact_ratings.new.tsv"
 }
 fact_cast_crew() {	# merged back into input order by _row, then _row dropped
