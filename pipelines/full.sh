@@ -94,7 +94,8 @@ extract_ratings() {
 # The largest file goes straight from the ingress gate into its orphan
 # check, so that its 4.5 GB (at full IMDb size) are written once, not twice.
 # When the extract fails (a damaged file), its message says why: the join
-# after it would only add that its input ended in the middle of a row.
+# after it would only add that its input ended in the middle of a row.  When
+# the join fails (a full disk), the extract only died of the closed pipe.
 principals_of_titles() {
 	local st
 	set +e
@@ -102,9 +103,12 @@ principals_of_titles() {
 	    belong title_principals - 2>"$S/title_principals.join.err"
 	st=("${PIPESTATUS[@]}")
 	set -e
-	[ "${st[0]}" -eq 0 ] || return "${st[0]}"
+	if [ "${st[0]}" -ne 0 ] && [ "${st[0]}" -ne 141 ]; then
+		return "${st[0]}"
+	fi
 	cat "$S/title_principals.join.err" >&2
-	return "${st[1]}"
+	[ "${st[1]}" -eq 0 ] || return "${st[1]}"
+	return "${st[0]}"
 }
 extract_principals() {
 	step "extract title.principals" "$S/title_principals.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \

@@ -132,6 +132,29 @@ EOF
 	done
 }
 
+@test "title.principals' orphan check failing (say, a full disk): the join's message, not the extract's closed pipe" {
+	d=$BATS_TEST_TMPDIR
+	imdb-synth --scale 0.002 --out "$d/s"
+	mkdir "$d/out" "$d/fake"
+	echo keep >"$d/out/marker"
+	# the join that reads the extract on stdin fails at once, unread
+	cat >"$d/fake/tsv-join" <<EOF
+#!/bin/sh
+for a; do last=\$a; done
+if [ "\$last" = - ]; then
+	echo "tsv-join: injected failure" >&2
+	exit 1
+fi
+exec "$P07_BIN/tsv-join" "\$@"
+EOF
+	chmod +x "$d/fake/tsv-join"
+	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
+	    --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+	assert_failure 1
+	assert_equal "$stderr" "tsv-join: injected failure"
+	assert_equal "$(ls "$d/out")" marker
+}
+
 @test "usage errors exit 2" {
 	run --separate-stderr "$REPO/pipelines/full.sh" --limit x
 	assert_failure 2
