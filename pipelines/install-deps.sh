@@ -9,6 +9,7 @@ packages=(
 	zlib1g-dev libssl-dev libisal-dev      # gzip, md5/sha256, fast inflate
 	isal gzip curl ca-certificates          # igzip for benchmarks, fetch.sh
 	bats bats-support bats-assert          # tests
+	bc bsdextrautils python3               # tests: exact decimals, col(1) for man pages, JSON checks
 	busybox                                # local HTTP server in fetch tests
 	sqlite3 postgresql jq                  # loads, differential tests, JSON checks
 	mandoc shellcheck                      # make lint
