@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cli.h"
 #include "fieldlist.h"
 #include "fieldscan.h"
@@ -73,12 +74,6 @@ struct batch {
 	size_t		 len, cap;
 };
 
-/* Growable byte buffer. */
-struct bytes {
-	char		*p;
-	size_t		 len, cap;
-};
-
 struct join {
 	struct cli	 cli;
 	enum mode	 mode;
@@ -138,7 +133,6 @@ static void	 batch_step(struct join *, const struct batch *,
 static void	 batch_resolve(struct join *, struct batch *);
 static void	 batch_run(struct join *);
 static void	 file_end(struct tsv_in *, void *);
-static void	 bytes_reserve(struct bytes *, size_t);
 static const char *shown(const char *, size_t);
 static void	 usage(FILE *);
 
@@ -846,20 +840,6 @@ file_end(struct tsv_in *t, void *arg)
 {
 	(void)t;
 	batch_run(arg);
-}
-
-/* Room for N more bytes after B->len. */
-static void
-bytes_reserve(struct bytes *b, size_t n)
-{
-	if (b->cap - b->len >= n && b->p != NULL)
-		return;
-	if (b->cap == 0)
-		b->cap = 1 << 16;
-	while (b->cap - b->len < n)
-		b->cap *= 2;
-	if ((b->p = realloc(b->p, b->cap)) == NULL)
-		die_sys("out of memory");
 }
 
 /* A key for a message: fields shown joined by ',', at most 60 bytes. */

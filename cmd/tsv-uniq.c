@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "cli.h"
 #include "fieldlist.h"
 #include "fieldscan.h"
@@ -29,12 +30,6 @@
  * keyset for the rest of the run.
  */
 #define RUN_KEYS	64
-
-/* Growable byte buffer. */
-struct bytes {
-	char		*p;
-	size_t		 len, cap;
-};
 
 /* A key of the current run: its bytes in keys, its last 8 bytes. */
 struct runkey {
@@ -72,7 +67,6 @@ static void	 run_check(struct uniq *, struct slice);
 static int	 run_insert(struct uniq *, struct slice);
 static void	 run_spill(struct uniq *);
 static uint64_t	 key_tail(struct slice);
-static void	 bytes_put(struct bytes *, const char *, size_t);
 static void	 usage(FILE *);
 
 enum { OPT_WITHIN = CLI_FIRST_TOOL_OPTION };
@@ -328,24 +322,6 @@ key_tail(struct slice key)
 	else if (key.n > 0)
 		memcpy(&v, key.p, key.n);
 	return v;
-}
-
-/* Append P[0..N) to B, which is allocated (1 KiB at least) even for N 0. */
-static void
-bytes_put(struct bytes *b, const char *p, size_t n)
-{
-	if (b->p == NULL || b->cap - b->len < n) {
-		if (b->cap == 0)
-			b->cap = 1024;
-		while (b->cap - b->len < n)
-			b->cap *= 2;
-		if ((b->p = realloc(b->p, b->cap)) == NULL)
-			die_sys("out of memory");
-	}
-	if (n > 0) {
-		memcpy(b->p + b->len, p, n);
-		b->len += n;
-	}
 }
 
 static void
