@@ -39,12 +39,12 @@ where_eq is_current 1 is_deleted 0 <"$STAR/dim_title.tsv" |
 latest=$(awk -F'\t' 'NR > 1 && $3 > d { d = $3 } END { print d }' "$STAR/fact_ratings.tsv")
 where_eq snapshot_date "$latest" <"$STAR/fact_ratings.tsv" |
 	reshape 'title_key average_rating num_votes weighted_rating' >"$T/ratings.tsv"
-# every current title, with its latest rating or \N
-tsv-join -f "$T/ratings.tsv" -k title_key -w -a average_rating,num_votes,weighted_rating \
-	"$T/titles.tsv" >"$T/titles_r.tsv"
-# rated titles only
-tsv-join -f "$T/ratings.tsv" -k title_key -a average_rating,num_votes,weighted_rating \
-	"$T/titles.tsv" >"$T/rated.tsv"
+# every current title, with its latest rating or \N; and the rated titles only
+lane_call tsv-join -f "$T/ratings.tsv" -k title_key -w -a average_rating,num_votes,weighted_rating \
+	-o "$T/titles_r.tsv" "$T/titles.tsv"
+lane_call tsv-join -f "$T/ratings.tsv" -k title_key -a average_rating,num_votes,weighted_rating \
+	-o "$T/rated.tsv" "$T/titles.tsv"
+join_lanes
 
 # zero_votes COLUMN: an empty sum of votes is 0, not \N (as the views' coalesce)
 zero_votes() {
@@ -140,7 +140,7 @@ talent_credits() {
 # c/d with b, d < 10^5 titles (they differ by at least 1/(b*d) > 10^-10)
 talent_of() {
 	awk -F'\t' -v OFS='\t' '
-	    NR > 1 { titles = $4; rated = $5 }
+	    NR > 1 { titles = $4; rated = $5; if ($7 == "\\N") $7 = 0 }
 	    NR > 1 && '"${2:-1}"' { print $10, $2, $3, $4, $5, $6, $7, $8, $9,
 	        ($9 == "\\N" ? "\\N" : $9 - $8) }' "$T/talent_$1.tsv"
 }
@@ -161,8 +161,12 @@ talent_parts() {	# talent_parts K...: aggregates the parts K of the credits
 		rm -f "$T/credits.$k.tsv"
 	done
 }
-talent_named() {	# talent_named ROLE: ROLE's rows of talent.tsv with nconst and name
-	where_eq role "$1" <"$T/talent.tsv" >"$T/talent_$1.agg.tsv"
+talent_named() {	# talent_named ROLE: ROLE's rows of the parts with nconst and name
+	local k
+	for ((k = 0; k < TALENT_PARTS; k++)); do
+		tail -n +$((k == 0 ? 1 : 2)) "$T/talent.$k.tsv"
+	done |
+	where_eq role "$1" >"$T/talent_$1.agg.tsv"
 	reshape 'person_key nconst primary_name' <"$STAR/dim_person.tsv" |
 	tsv-join -f "$T/talent_$1.agg.tsv" -k person_key \
 	    -a titles,rated_titles,mean_rating,total_votes,first_year,last_year,exact_mean \
@@ -180,24 +184,30 @@ talent() {
 	lane_call talent_parts "${even[@]}"
 	lane_call talent_parts "${odd[@]}"
 	join_lanes
-	for ((k = 0; k < TALENT_PARTS; k++)); do
-		tail -n +$((k == 0 ? 1 : 2)) "$T/talent.$k.tsv"
-	done |
-	zero_votes total_votes >"$T/talent.tsv"
 	# the names: dim_person streams past each role's people (a table of
 	# thousands, not of every person: 16 M and 1.1 GB at full IMDb scale)
 	ready dim_person
 	lane_call talent_named A
 	lane_call talent_named D
 	join_lanes
-	# most titles first, then nconst
+	lane_call talent_actors
+	lane_call talent_directors
+	lane_call highest_rated_actors
+	join_lanes
+}
+# most titles first, then nconst
+talent_actors() {
 	{ printf '%s\n' "$TALENT_HEADER"
 	  talent_of A 'titles >= 5' | cut -f 2- | sort -t "$(printf '\t')" -k3,3nr -k1,1; } \
 	    >"$KPI/talent_actors.tsv"
+}
+talent_directors() {
 	{ printf '%s\n' "$TALENT_HEADER"
 	  talent_of D | cut -f 2- | sort -t "$(printf '\t')" -k3,3nr -k1,1; } \
 	    >"$KPI/talent_directors.tsv"
-	# exact mean desc, titles desc, nconst
+}
+# exact mean desc, titles desc, nconst
+highest_rated_actors() {
 	{ printf 'rank\t%s\n' "$TALENT_HEADER"
 	  talent_of A 'titles >= 10 && rated >= 1' |
 	  sort -t "$(printf '\t')" -k1,1gr -k4,4nr -k2,2 | cut -f 2- |
