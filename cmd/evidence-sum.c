@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,7 +101,6 @@ struct file {
 	int		 scanned, ok;
 	int		 done;		/* its gates are through (see order) */
 	int		 hashing;	/* handed to the hasher */
-	int		 awaited;	/* --ready: its mark was seen */
 	char		*error;		/* why it could not be read */
 	uint64_t	 rows;
 	char		 sha256[65];
@@ -277,7 +275,6 @@ struct hasher {
 
 struct run {
 	const char	*gates_path, *dir, *as_of, *output;
-	const char	*ready;		/* --ready DIR: tables may be in the making */
 	struct hasher	 hash;
 	size_t		 nlanes;	/* threads that may read one table */
 	int		 trace;		/* say how each table is read */
@@ -325,7 +322,7 @@ static void	 hash_finish(struct run *);
 static void	 usage(FILE *);
 
 enum { OPT_GATES = CLI_FIRST_TOOL_OPTION, OPT_DIR, OPT_AS_OF, OPT_PARAM,
-    OPT_INPUT, OPT_FAIL_ON_WARN, OPT_READY };
+    OPT_INPUT, OPT_FAIL_ON_WARN };
 
 static const struct option longopts[] = {
 	CLI_LONGOPTS,
@@ -336,7 +333,6 @@ static const struct option longopts[] = {
 	{ "input",	required_argument,	NULL, OPT_INPUT },
 	{ "output",	required_argument,	NULL, 'o' },
 	{ "fail-on-warn", no_argument,		NULL, OPT_FAIL_ON_WARN },
-	{ "ready",	required_argument,	NULL, OPT_READY },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -496,9 +492,6 @@ main(int argc, char *argv[])
 		case OPT_FAIL_ON_WARN:
 			r.fail_on_warn = 1;
 			break;
-		case OPT_READY:
-			r.ready = optarg;
-			break;
 		}
 	}
 	if (optind < argc)
@@ -518,9 +511,7 @@ main(int argc, char *argv[])
 
 	lanes_from_env(&r);
 	load_gates(&r);
-	/* with --ready, the steps' stats are complete with the last table */
-	if (r.ready == NULL)
-		load_stats(&r);
+	load_stats(&r);
 	register_trackers(&r);
 	order = scan_order(&r);
 	for (i = 0; i < r.nfiles; i++) {
@@ -531,8 +522,6 @@ main(int argc, char *argv[])
 		release_fksets(&r);
 	}
 	free(order);
-	if (r.ready != NULL)
-		load_stats(&r);
 	hash_finish(&r);
 	for (i = 0; i < r.ng; i++) {
 		eval_late(&r, &r.g[i]);
@@ -1370,48 +1359,6 @@ grab_sha256(struct tsv_in *t, void *arg)
  * FLAGS INPUT_SHA256: the digest comes with the pass (--input files), as
  * it does for anything but a regular file (a pipe cannot be read twice).
  */
-/*
- * --ready DIR: table F may still be in the making (pipelines/full.sh starts
- * the gates while the KPIs are computed).  Wait until DIR holds its mark,
- * the file name without directory and .tsv (or .tsv.gz), or DIR/.done
- * (every table is there).  DIR/.failed: a step failed, nothing will come.
- */
-static void
-await_table(struct run *r, struct file *f)
-{
-	const struct timespec nap = { 0, 20 * 1000 * 1000 };
-	const char *base;
-	char *mark, *done, *failed;
-	struct stat sb;
-	size_t n;
-
-	if (r->ready == NULL || f->awaited)
-		return;
-	base = strrchr(f->path, '/') != NULL ? strrchr(f->path, '/') + 1 :
-	    f->path;
-	n = strlen(base);
-	if (ends_with(base, ".tsv.gz"))
-		n -= strlen(".tsv.gz");
-	else if (ends_with(base, ".tsv"))
-		n -= strlen(".tsv");
-	mark = xasprintf("%s/%.*s", r->ready, (int)n, base);
-	done = xasprintf("%s/.done", r->ready);
-	failed = xasprintf("%s/.failed", r->ready);
-	while (access(mark, F_OK) != 0 && access(done, F_OK) != 0) {
-		if (access(failed, F_OK) == 0)
-			die(EXIT_DATA, "not waiting for %s: a step failed",
-			    f->path);
-		if (stat(r->ready, &sb) == -1)
-			die(EXIT_DATA, "not waiting for %s: %s: %s", f->path,
-			    r->ready, strerror(errno));
-		nanosleep(&nap, NULL);
-	}
-	f->awaited = 1;
-	free(mark);
-	free(done);
-	free(failed);
-}
-
 static int
 open_table(struct file *f, struct tsv_in *t, int flags)
 {
@@ -1634,7 +1581,6 @@ load_fksets(struct run *r, int target_of)
 			continue;
 		free(f->error);		/* owned by F: the others copy it */
 		f->error = NULL;
-		await_table(r, f);
 		if (!open_table(f, &t, 0)) {
 			for (i = 0; i < r->nfks; i++)
 				if (idx[i] >= 0)
@@ -3645,7 +3591,6 @@ scan_file(struct run *r, int fi)
 	f->rows = 0;
 	free(f->error);
 	f->error = NULL;
-	await_table(r, f);
 	if (!open_table(f, &t, 0)) {
 		for (i = 0; i < ngs; i++)
 			set_error(gs[i], self_target(r, fi, gs[i]) ?
@@ -4599,6 +4544,5 @@ usage(FILE *f)
 	fprintf(f, "usage: %s --gates FILE [--dir DIR] [--stats DIR|FILE ...] "
 	    "[--as-of DATE]\n"
 	    "                    [--param KEY=VALUE ...] [--input FILE ...] "
-	    "[-o FILE] [--fail-on-warn]\n"
-	    "                    [--ready DIR]\n", progname);
+	    "[-o FILE] [--fail-on-warn]\n", progname);
 }

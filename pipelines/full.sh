@@ -243,17 +243,12 @@ s_dim_date() {
 # Two lanes from the start: the credits (title.basics first: the others'
 # orphan checks wait for it), and everything else.  The KPIs follow in the
 # second lane: they wait for the tables of the first (fact_cast_crew,
-# dim_person) only where they read them (kpi.sh --ready).  The gates follow
-# in the first, beside the KPIs: evidence-sum reads the star tables, and the
-# KPI files and the stats only after the KPIs (all_ready).
-star_of_second_lane() { ready -q dim_title fact_ratings title_genre_bridge dim_genre dim_date; }
+# dim_person) only where they read them (kpi.sh --ready).
 lane extract_titles extract_principals credits_inputs s_fact_cast_crew s_people_of_principals \
-    s_dim_person star_of_second_lane s_evidence_early
+    s_dim_person
 lane extract_names extract_episodes extract_ratings s_ratings_of_titles s_episodes_of_titles \
-    s_title_snapshot s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date principals_input \
-    s_kpis all_ready
+    s_title_snapshot s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date principals_input s_kpis
 join_lanes
 
-# --- loads ---------------------------------------------------------------------------
-EVIDENCE_RAN=1
+# --- evidence, loads ---------------------------------------------------------------
 finish_run

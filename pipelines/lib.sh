@@ -324,12 +324,10 @@ s_kpis() {
 # finish_run [evidence-sum options]: the steps after the star schema and the
 # KPIs (evidence and gates, SQLite, report), then publish: STATE updated and OUT
 # replaced by the build directory W only now, when everything passed.
-# EVIDENCE_RAN=1: the evidence step has run already (full.sh: in a lane
-# beside the KPIs, s_evidence_early).
 finish_run() {
 	EVIDENCE_ARGS=("$@")
 	# the gates and the SQLite load read the same finished files: side by side
-	[ "${EVIDENCE_RAN:-0}" = 1 ] || lane s_evidence
+	lane s_evidence
 	[ "$SQLITE" = 0 ] || lane s_load_sqlite
 	join_lanes
 	if [ "$REPORT" = 1 ]; then
@@ -340,15 +338,6 @@ finish_run() {
 	    echo "${0##*/}: star schema, KPIs and evidence in $OUT (as of $AS_OF)" >&2
 }
 s_evidence() { step "evidence and gates" /dev/null "" -- evidence "${EVIDENCE_ARGS[@]}"; }
-# s_evidence_early: the evidence step in a lane while the KPIs are still in
-# the making: evidence-sum reads each table once its READY mark is there, and
-# the KPI files and the stats once READY/.done is (all_ready, after the last
-# step that writes them)
-s_evidence_early() {
-	EVIDENCE_ARGS=(--ready "$READY")
-	s_evidence
-}
-all_ready() { : >"$READY/.done"; }
 s_load_sqlite() {
 	step "load SQLite" /dev/null "" -- \
 	    "$P07_ROOT/pipelines/load-sqlite.sh" --star "$W/star" --db "$W/p07.sqlite" \

@@ -26,8 +26,7 @@ star() {
 	run --separate-stderr evidence-sum --help
 	[ "$status" -eq 0 ]
 	[ "$output" = "usage: evidence-sum --gates FILE [--dir DIR] [--stats DIR|FILE ...] [--as-of DATE]
-                    [--param KEY=VALUE ...] [--input FILE ...] [-o FILE] [--fail-on-warn]
-                    [--ready DIR]" ]
+                    [--param KEY=VALUE ...] [--input FILE ...] [-o FILE] [--fail-on-warn]" ]
 	syn=$(mandoc -Tascii "$REPO/man/man1/evidence-sum.1" | col -b |
 	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' '  ')
 	use=$(printf '%s' "$output" | sed 's/^usage: //' | tr -s ' \n' '  ')
@@ -772,80 +771,4 @@ evidence-sum: error: m.nn: cannot evaluate: cannot open ./m.tsv: No such file or
 	[ "$(jq -c '[.gates[] | [.id, .unexpected, .checked, (.examples | map(.line))]]' "$BATS_TEST_TMPDIR/one.out")" = \
 	    '[["u",1,4,[3]],["c",1,2,[5]],["f",1,4,[4]],["v",2,4,[3,5]]]' ]
 	[ "$(awk -F'\t' 'NR > 1 && s[$1, $2]++ { printf "%d ", NR } NR > 1 && t[$1]++ { printf "v%d ", NR }' "$d/t.tsv")" = "3 v3 v5 " ]
-}
-
-# ready_run READY: in the current directory, a copy of kinds (tables and
-# stats as the test makes them), evidence-sum on the kinds gates with --ready
-# READY in the background: stdout out.json, stderr out.err, pid PID
-ready_run() {
-	evidence-sum --gates gates.tsv --dir kinds --stats kinds/stats --ready "$1" \
-	    >out.json 2>out.err &
-	PID=$!
-}
-
-# ready_want: the output and stderr of a run without --ready over kinds here
-ready_want() {
-	cp -r "$E/kinds" kinds
-	cp kinds/gates.tsv gates.tsv
-	run --separate-stderr evidence-sum --gates gates.tsv --dir kinds --stats kinds/stats
-	[ "$status" -eq 1 ]
-	want=$output
-	want_err=$stderr
-}
-
-@test "--ready: each table read once its mark is there, the stats after the last: the bytes of a run without it" {
-	cd "$BATS_TEST_TMPDIR"
-	ready_want
-	mkdir r
-	mv kinds/stats stats.later
-	ready_run r
-	sleep 0.3
-	kill -0 "$PID"
-	touch r/t r/ref
-	sleep 0.3
-	kill -0 "$PID"
-	# read after the last table, not at the start
-	mv stats.later kinds/stats
-	touch r/scd
-	st=0
-	wait "$PID" || st=$?
-	[ "$st" -eq 1 ]
-	[ "$(cat out.json)" = "$want" ]
-	[ "$(cat out.err)" = "$want_err" ]
-}
-
-@test "--ready: DIR/.done marks every table as there" {
-	cd "$BATS_TEST_TMPDIR"
-	ready_want
-	mkdir r
-	ready_run r
-	sleep 0.3
-	kill -0 "$PID"
-	touch r/.done
-	st=0
-	wait "$PID" || st=$?
-	[ "$st" -eq 1 ]
-	[ "$(cat out.json)" = "$want" ]
-}
-
-@test "--ready: DIR/.failed or DIR removed ends the wait (at ref.tsv, the fk target t.tsv needs first), exit 1, nothing written" {
-	cd "$BATS_TEST_TMPDIR"
-	ready_want
-	mkdir r
-	ready_run r
-	sleep 0.3
-	touch r/.failed
-	st=0
-	wait "$PID" || st=$?
-	[ "$st" -eq 1 ]
-	[ ! -s out.json ]
-	[ "$(cat out.err)" = "evidence-sum: not waiting for ref.tsv: a step failed" ]
-	rm r/.failed
-	ready_run r
-	sleep 0.3
-	rmdir r
-	st=0
-	wait "$PID" || st=$?
-	[ "$st" -eq 1 ]
-	[ "$(cat out.err)" = "evidence-sum: not waiting for ref.tsv: r: No such file or directory" ]
 }

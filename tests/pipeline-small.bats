@@ -113,40 +113,6 @@ EOF
 	[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
 }
 
-@test "the KPIs failing while the gates wait for them beside: both end, no hang, OUT as it was" {
-	d=$BATS_TEST_TMPDIR
-	imdb-synth --scale 0.002 --out "$d/s"
-	mkdir "$d/out" "$d/fake"
-	echo keep >"$d/out/marker"
-	# evidence-sum starts in the first lane once the star schema is there
-	# and reads the KPI files once they are: the genre KPI fails only after
-	# it started
-	cat >"$d/fake/evidence-sum" <<EOF
-#!/bin/sh
-: >"$d/evidence-started"
-exec "$P07_BIN/evidence-sum" "\$@"
-EOF
-	cat >"$d/fake/kpi-agg" <<EOF
-#!/bin/sh
-if [ "\$1 \$2" = "-g genre_key" ]; then
-	until [ -e "$d/evidence-started" ]; do sleep 0.1; done
-	echo "kpi-agg: injected failure" >&2
-	exit 1
-fi
-exec "$P07_BIN/kpi-agg" "\$@"
-EOF
-	chmod +x "$d/fake/evidence-sum" "$d/fake/kpi-agg"
-	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
-	    --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
-	assert_failure 1
-	# (the join after kpi-agg in the genre pipeline finds no header)
-	assert_equal "$stderr" "kpi-agg: injected failure
-tsv-join: stdin: empty input (expected a header line)
-evidence-sum: not waiting for kpi/content_overall.tsv: a step failed"
-	assert_equal "$(ls "$d/out")" marker
-	[ -z "$(find "$d" -maxdepth 1 -name '.out.build.*')" ]
-}
-
 @test "a damaged input, whichever lane extracts it: its extract's message alone, exit 1, OUT as it was" {
 	d=$BATS_TEST_TMPDIR
 	imdb-synth --scale 0.002 --out "$d/s"
