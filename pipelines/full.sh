@@ -80,17 +80,19 @@ episode_or_empty() {
 		printf 'tconst\tparentTconst\tseasonNumber\tepisodeNumber\n' >"$S/title_episode.raw.tsv"
 	fi
 }
+# extract_step NAME OUTPUT COMMAND...: the step "extract NAME" (its rows
+# counted in OUTPUT), then NAME's READY mark: the extract is whole
+extract_step() {
+	local name=$1 out=$2
+	shift 2
+	step "extract $name" "$out" "$W/stats/${name//./_}.imdb-cat.tsv" -- "$@"
+	: >"$READY/${name//./_}"
+}
 extract_titles() {
-	step "extract title.basics" "$S/title_basics.raw.tsv" "$W/stats/title_basics.imdb-cat.tsv" -- \
+	EXTRACT_TO=$S/title_basics.tsv extract_step title.basics "$S/title_basics.tsv" \
 	    extract title.basics ${LIMIT:+--limit "$LIMIT"}
-	mv "$S/title_basics.raw.tsv" "$S/title_basics.tsv"
-	: >"$READY/title_basics"
 }
-extract_ratings() {
-	step "extract title.ratings" "$S/title_ratings.raw.tsv" "$W/stats/title_ratings.imdb-cat.tsv" -- \
-	    extract title.ratings
-	: >"$READY/title_ratings"
-}
+extract_ratings() { extract_step title.ratings "$S/title_ratings.raw.tsv" extract title.ratings; }
 # The largest file goes straight from the ingress gate into its orphan
 # check, so that its 4.5 GB (at full IMDb size) are written once, not twice.
 # When the extract fails (a damaged file), its message says why: the join
@@ -111,20 +113,10 @@ principals_of_titles() {
 	return "${st[0]}"
 }
 extract_principals() {
-	step "extract title.principals" "$S/title_principals.tsv" "$W/stats/title_principals.imdb-cat.tsv" -- \
-	    principals_of_titles
-	: >"$READY/title_principals"
+	extract_step title.principals "$S/title_principals.tsv" principals_of_titles
 }
-extract_names() {
-	step "extract name.basics" "$S/name_basics.raw.tsv" "$W/stats/name_basics.imdb-cat.tsv" -- \
-	    extract name.basics
-	: >"$READY/name_basics"
-}
-extract_episodes() {
-	step "extract title.episode" "$S/title_episode.raw.tsv" "$W/stats/title_episode.imdb-cat.tsv" -- \
-	    episode_or_empty
-	: >"$READY/title_episode"
-}
+extract_names() { extract_step name.basics "$S/name_basics.raw.tsv" extract name.basics; }
+extract_episodes() { extract_step title.episode "$S/title_episode.raw.tsv" episode_or_empty; }
 # A damaged input stops the run, and its extract alone says why: the credits
 # lane goes on only when the other lane's extracts are whole (they are done
 # long before title.principals is), and the other lane runs its transforms

@@ -7,6 +7,21 @@
 
 load helper
 
+# fake_tool DIR TOOL CONDITION: DIR/TOOL, which says "TOOL: injected
+# failure" and exits 1 when the sh CONDITION on its arguments holds, and
+# runs the real TOOL otherwise (put DIR first in P07_BIN)
+fake_tool() {
+	cat >"$1/$2" <<EOF
+#!/bin/sh
+if $3; then
+	echo "$2: injected failure" >&2
+	exit 1
+fi
+exec "$P07_BIN/$2" "\$@"
+EOF
+	chmod +x "$1/$2"
+}
+
 KPIS=(content_overall content_by_type top_rated_movies top_rated_by_type rating_distribution
 	genre_performance talent_actors talent_directors highest_rated_actors trends_by_decade
 	trends_by_year kpi_summary)
@@ -94,16 +109,7 @@ deleted $removed"
 	echo keep >"$d/out/marker"
 	# dim_person (the first lane's last table, which the talent KPIs of the
 	# second lane read last) fails: surrogate-key dies on the names
-	cat >"$d/fake/surrogate-key" <<EOF
-#!/bin/sh
-if [ "\$#" = 3 ] && [ "\$1 \$2" = "-k person_key=nconst" ]; then
-	sleep 1
-	echo "surrogate-key: injected failure" >&2
-	exit 1
-fi
-exec "$P07_BIN/surrogate-key" "\$@"
-EOF
-	chmod +x "$d/fake/surrogate-key"
+	fake_tool "$d/fake" surrogate-key '[ "$#" = 3 ] && [ "$1 $2" = "-k person_key=nconst" ] && sleep 1'
 	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
 	    --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
 	assert_failure 1
@@ -138,16 +144,7 @@ EOF
 	mkdir "$d/out" "$d/fake"
 	echo keep >"$d/out/marker"
 	# the join that reads the extract on stdin fails at once, unread
-	cat >"$d/fake/tsv-join" <<EOF
-#!/bin/sh
-for a; do last=\$a; done
-if [ "\$last" = - ]; then
-	echo "tsv-join: injected failure" >&2
-	exit 1
-fi
-exec "$P07_BIN/tsv-join" "\$@"
-EOF
-	chmod +x "$d/fake/tsv-join"
+	fake_tool "$d/fake" tsv-join 'for a; do last=$a; done; [ "$last" = - ]'
 	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
 	    --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
 	assert_failure 1
