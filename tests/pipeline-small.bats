@@ -22,6 +22,21 @@ EOF
 	chmod +x "$1/$2"
 }
 
+# small_catalogue: d, the test's directory, with a tiny catalogue in s/, an
+# earlier output out/ (whose marker says keep) and fake/ for stand-ins
+small_catalogue() {
+	d=$BATS_TEST_TMPDIR
+	imdb-synth --scale 0.002 --out "$d/s"
+	mkdir "$d/out" "$d/fake"
+	echo keep >"$d/out/marker"
+}
+
+# run_full DATA: full.sh on DATA into $d/out, the stand-ins of $d/fake first
+run_full() {
+	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
+	    --quiet --data "$1" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+}
+
 KPIS=(content_overall content_by_type top_rated_movies top_rated_by_type rating_distribution
 	genre_performance talent_actors talent_directors highest_rated_actors trends_by_decade
 	trends_by_year kpi_summary)
@@ -103,15 +118,11 @@ deleted $removed"
 }
 
 @test "a step failing in one lane stops the KPIs waiting for it in the other: no hang, OUT as it was" {
-	d=$BATS_TEST_TMPDIR
-	imdb-synth --scale 0.002 --out "$d/s"
-	mkdir "$d/out" "$d/fake"
-	echo keep >"$d/out/marker"
+	small_catalogue
 	# dim_person (the first lane's last table, which the talent KPIs of the
 	# second lane read last) fails: surrogate-key dies on the names
 	fake_tool "$d/fake" surrogate-key '[ "$#" = 3 ] && [ "$1 $2" = "-k person_key=nconst" ] && sleep 1'
-	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
-	    --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+	run_full "$d/s"
 	assert_failure 1
 	assert_equal "$(grep -c 'surrogate-key: injected failure' <<<"$stderr")" 1
 	assert_equal "$(grep -c '^kpi.sh: not waiting for dim_person: a step failed$' <<<"$stderr")" 1
@@ -120,17 +131,13 @@ deleted $removed"
 }
 
 @test "a damaged input, whichever lane extracts it: its extract's message alone, exit 1, OUT as it was" {
-	d=$BATS_TEST_TMPDIR
-	imdb-synth --scale 0.002 --out "$d/s"
-	mkdir "$d/out"
-	echo keep >"$d/out/marker"
+	small_catalogue
 	for f in title.basics title.principals name.basics title.ratings title.episode; do
 		rm -rf "$d/data"
 		cp -r "$d/s" "$d/data"
 		n=$(( $(stat -c %s "$d/s/$f.tsv.gz") / 2 ))
 		head -c "$n" "$d/s/$f.tsv.gz" >"$d/data/$f.tsv.gz"
-		run --separate-stderr timeout 120 "$REPO/pipelines/full.sh" --quiet --data "$d/data" \
-		    --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+		run_full "$d/data"
 		assert_failure 1
 		assert_equal "$stderr" "imdb-cat: $f.tsv.gz: truncated gzip stream (unexpected end of file after $n bytes)"
 		assert_equal "$(ls "$d/out")" marker
@@ -139,14 +146,10 @@ deleted $removed"
 }
 
 @test "title.principals' orphan check failing (say, a full disk): the join's message, not the extract's closed pipe" {
-	d=$BATS_TEST_TMPDIR
-	imdb-synth --scale 0.002 --out "$d/s"
-	mkdir "$d/out" "$d/fake"
-	echo keep >"$d/out/marker"
+	small_catalogue
 	# the join that reads the extract on stdin fails at once, unread
 	fake_tool "$d/fake" tsv-join 'for a; do last=$a; done; [ "$last" = - ]'
-	run --separate-stderr env P07_BIN="$d/fake:$P07_BIN" timeout 120 "$REPO/pipelines/full.sh" \
-	    --quiet --data "$d/s" --out "$d/out" --as-of 2025-01-01 --no-report --no-sqlite
+	run_full "$d/s"
 	assert_failure 1
 	assert_equal "$stderr" "tsv-join: injected failure"
 	assert_equal "$(ls "$d/out")" marker
