@@ -20,6 +20,7 @@
 #include "digest.h"
 #include "input.h"
 #include "msg.h"
+#include "pipewide.h"
 
 #define RAW_BUFSIZE	(1 << 20)
 
@@ -77,6 +78,7 @@ input_open(const char *path, int flags)
 	in->size = -1;
 	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode))
 		in->size = st.st_size;
+	pipe_widen(in->fd);
 	if (flags & INPUT_SHA256) {
 		in->sha = sha256_begin();
 	}

@@ -16,6 +16,7 @@
 
 #include "msg.h"
 #include "out.h"
+#include "pipewide.h"
 
 #define OUT_BUFSIZE	(1 << 20)
 #define MAX_HOPS	40	/* symlinks followed, as the kernel's limit */
@@ -233,6 +234,7 @@ out_open(struct out *o, const char *path)
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->fd = STDOUT_FILENO;
 		o->run = track(NULL, NULL, "stdout");
+		pipe_widen(o->fd);
 		return;
 	}
 	if ((o->path = strdup(path)) == NULL)
@@ -248,6 +250,7 @@ out_open(struct out *o, const char *path)
 	    (exists && !S_ISREG(st.st_mode))) {
 		free(target);
 		open_in_place(o, path);
+		pipe_widen(o->fd);
 		return;
 	}
 	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", target) == -1)

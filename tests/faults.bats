@@ -8,11 +8,14 @@ load helper
 TOOLS=(imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating kpi-agg dim-date evidence-sum tsv-split tsv-uniq)
 H=$'tconst\tgenres\tstartYear\taverageRating\tnumVotes'
 
+ROWS=150000
+
 setup() {
 	cd "$BATS_TEST_TMPDIR"
-	# 60,000 sorted rows: more than the 1 MiB output buffer plus a pipe's worth
+	# 150,000 sorted rows: every tool's output is more than its 1 MiB buffer
+	# plus a pipe's worth (1 MiB too: common/pipewide.c)
 	{ printf '%s\n' "$H"
-	  seq 1 60000 | awk -v OFS='\t' '{ printf "tt%07d\tDrama,Short\t%d\t%d.%d\t%d\n", $1, 1900 + $1 % 120, 1 + $1 % 9, $1 % 10, $1 * 7 }'
+	  seq 1 "$ROWS" | awk -v OFS='\t' '{ printf "tt%07d\tDrama,Short\t%d\t%d.%d\t%d\n", $1, 1900 + $1 % 120, 1 + $1 % 9, $1 % 10, $1 * 7 }'
 	} >good.tsv
 	: >dim0.tsv
 	printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nt.key\tgood.tsv\tunique\ttconst\t-\terror\n' >gates.tsv
@@ -133,8 +136,8 @@ no_temps() {
 	# and with a good stats file, all three parts and the stats appear
 	run --separate-stderr tsv-split -k tconst -n 3 --prefix p --stats st.tsv good.tsv
 	assert_success
-	assert_equal "$(cat p.0.tsv p.1.tsv p.2.tsv | grep -vc '^tconst')" 60000
-	assert_equal "$(awk -F '\t' '$2 == "rows_in" { print $3 }' st.tsv)" 60000
+	assert_equal "$(cat p.0.tsv p.1.tsv p.2.tsv | grep -vc '^tconst')" "$ROWS"
+	assert_equal "$(awk -F '\t' '$2 == "rows_in" { print $3 }' st.tsv)" "$ROWS"
 	no_temps
 }
 
@@ -148,7 +151,7 @@ no_temps() {
 		"${cmd[@]}" >want.tsv
 		assert_file_eq out.tsv want.tsv
 		assert_equal "$(cat rej.tsv)" $'source\tline\treason\traw'
-		assert_equal "$(awk -F '\t' '$2 == "rows_in" { print $1, $3 }' st.tsv)" "$t 60000"
+		assert_equal "$(awk -F '\t' '$2 == "rows_in" { print $1, $3 }' st.tsv)" "$t $ROWS"
 		no_temps
 	done
 }
@@ -157,7 +160,7 @@ no_temps() {
 	printf 'id\tfile\tcheck\tcolumns\targument\tseverity\nt.rows\tgood.tsv\trow_count_between\t-\t1..10\terror\n' >bad-gates.tsv
 	run --separate-stderr evidence-sum --gates bad-gates.tsv --dir . -o ev.json
 	assert_failure 1
-	assert_equal "$stderr" "evidence-sum: fail: t.rows: 60000 rows (expected 1..10)"
+	assert_equal "$stderr" "evidence-sum: fail: t.rows: $ROWS rows (expected 1..10)"
 	assert_equal "$(jq -c .totals ev.json)" '{"gates":1,"passed":0,"warned":0,"failed":1,"errors":0}'
 	no_temps
 }
