@@ -126,13 +126,16 @@ genres() {
 # adjacent (principals come grouped by tconst), so tsv-uniq forgets its keys
 # at each new title and holds one title's credits, not 51 M --
 # with the title's year and rating; aggregated per person_key, and only then
-# (a row per person, not per credit) joined to the person's name.
+# (a row per person, not per credit) joined to the person's name.  Only the
+# five columns the aggregation reads go on: half the bytes of a full credit
+# row, written to the parts and read back (kpi.sh at full scale 82 -> 62 s).
 talent_credits() {
 	printf 'category\trole\nactor\tA\nactress\tA\ndirector\tD\n' >"$T/roles.tsv"
 	ready fact_cast_crew
 	tsv-join -f "$T/roles.tsv" -k category -a role "$STAR/fact_cast_crew.tsv" |
 	tsv-uniq -f role,person_key --within title_key |
-	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes
+	tsv-join -f "$T/titles_r.tsv" -k title_key -a start_year,average_rating,num_votes |
+	reshape 'role person_key start_year average_rating num_votes'
 }
 # talent_of ROLE [awk condition on titles, rated]: ROLE's people as the KPI
 # columns, with exact_mean first: highest_rated_actors orders by the exact
