@@ -82,10 +82,13 @@ rankings() {
 		awk -F'\t' -v OFS='\t' -v m="$M" '$3 == "movie" && $8 >= m && n < 250 {
 			print ++n, $2, $4, $5, $7, $8, $9 }' "$T/ranked.tsv"
 	} >"$KPI/top_rated_movies.tsv"
+	# the first ten of each type in ranking order, then the types in byte
+	# order (a stable sort of at most ten rows a type, not of every title)
 	{
 		printf 'title_type\trank\ttconst\tprimary_title\tstart_year\taverage_rating\tnum_votes\tweighted_rating\n'
-		sort -t "$(printf '\t')" -s -k3,3 "$T/ranked.tsv" |
-		awk -F'\t' -v OFS='\t' '{ if (++n[$3] <= 10) print $3, n[$3], $2, $4, $5, $7, $8, $9 }'
+		awk -F'\t' -v OFS='\t' '{ if (++n[$3] <= 10) print $3, n[$3], $2, $4, $5, $7, $8, $9 }' \
+		    "$T/ranked.tsv" |
+		sort -t "$(printf '\t')" -s -k1,1
 	} >"$KPI/top_rated_by_type.tsv"
 }
 
