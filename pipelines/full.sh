@@ -63,6 +63,12 @@ fi
 start_build
 prepare_inputs 18
 
+# drop FILE...: a stage file no later step reads goes now, not at the end:
+# at full IMDb size the stage holds ~12 GB beside the 15 GB star, more than
+# the page cache of a 24 GB machine; files deleted while still dirty are
+# never written back to the disk either.
+drop() { rm -f "$@"; }
+
 # --- extract: every input through the ingress gate ---------------------------
 extract() {	# extract NAME [imdb-cat options]: DATA/NAME -> stage/NAME.raw.tsv
 	# (or EXTRACT_TO: - for stdout)
@@ -124,6 +130,9 @@ extract_episodes() { extract_step title.episode "$S/title_episode.raw.tsv" episo
 # was whole; each stops quietly, the failed extract having said why.
 credits_inputs() { ready -q name_basics title_episode title_ratings; }
 principals_input() { ready -q title_principals; }
+# title.basics' last readers are the orphan checks (the credits' in this lane)
+# and the title snapshot (dim_title comes right after it, in the other lane)
+titles_read() { ready -q dim_title; drop "$S/title_basics.tsv"; }
 # --- what belongs to the titles: orphans are rejected, not dropped -----------
 belong() {	# belong NAME [-|ignore]: stage/NAME.raw.tsv (or stdin) rows whose tconst is a title
 	local name=$1 in=$S/$1.raw.tsv why=(--unmatched "$W/rejects/$1.orphans.tsv")
@@ -134,6 +143,7 @@ belong() {	# belong NAME [-|ignore]: stage/NAME.raw.tsv (or stdin) rows whose tc
 	ready -q title_basics
 	tsv-join -f "$S/title_basics.tsv" -k tconst "${why[@]}" \
 	    --stats "$W/stats/${name}_of_titles.tsv-join.tsv" -o "$S/$name.tsv" "$in"
+	[ "$in" = - ] || drop "$in"
 }
 people_of_principals() {
 	if [ -n "$LIMIT" ]; then
@@ -148,6 +158,7 @@ people_of_principals() {
 # --- dim_title (SCD type 2) ----------------------------------------------------
 title_snapshot() {
 	title_snapshot_of "$S/title_basics.tsv" "$S/title_episode.tsv" >"$S/dim_title.snapshot.tsv"
+	drop "$S/title_episode.tsv"
 }
 merge_titles() {
 	local prev=$S/dim_title.prev.tsv
@@ -159,6 +170,7 @@ merge_titles() {
 	scd2-merge --as-of "$AS_OF" -k tconst --sk title_sk \
 	    --stats "$W/stats/dim_title.scd2-merge.tsv" \
 	    -o "$W/star/dim_title.tsv" "$prev" "$S/dim_title.snapshot.tsv"
+	drop "$S/dim_title.snapshot.tsv"
 	current_titles_of "$W/star/dim_title.tsv" >"$S/title_current.tsv"
 }
 
@@ -169,6 +181,7 @@ merge_titles() {
 fact_ratings() {
 	tsv-join -f "$S/title_ratings.tsv" -k tconst -a averageRating,numVotes \
 	    "$S/title_current.tsv" | ratings_fact >"$S/fact_ratings.new.tsv"
+	drop "$S/title_ratings.tsv"
 	append_ratings "$S/fact_ratings.new.tsv"
 }
 fact_cast_crew() {
@@ -188,6 +201,7 @@ dim_person() {
 	people_of "$S/name_basics.tsv" >"$W/star/dim_person.tsv"
 	wait "$inferred"
 	cat "$S/dim_person.inferred.tsv" >>"$W/star/dim_person.tsv"
+	drop "$S/title_principals.tsv" "$S/name_basics.tsv"
 }
 
 # --- genres: the bridge and dim_genre ------------------------------------------
@@ -195,6 +209,7 @@ bridge() {
 	genres_of "$S/title_current.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" \
 	    >"$S/bridge_full.tsv"
 	bridge_of "$S/bridge_full.tsv" >"$W/star/title_genre_bridge.tsv"
+	drop "$S/title_current.tsv"
 }
 
 # --- the star schema in two lanes: the credits, and everything else --------------
@@ -226,7 +241,10 @@ s_bridge() {
 	step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" \
 	    "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
 }
-s_dim_genre() { step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre; }
+s_dim_genre() {
+	step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
+	drop "$S/bridge_full.tsv"
+}
 s_dim_date() {
 	step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
 	    dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
@@ -236,8 +254,8 @@ s_dim_date() {
 # orphan checks wait for it), and everything else.  The KPIs follow in the
 # second lane: they wait for the tables of the first (fact_cast_crew,
 # dim_person) only where they read them (kpi.sh --ready).
-lane extract_titles extract_principals credits_inputs s_fact_cast_crew s_people_of_principals \
-    s_dim_person
+lane extract_titles extract_principals credits_inputs s_fact_cast_crew titles_read \
+    s_people_of_principals s_dim_person
 lane extract_names extract_episodes extract_ratings s_ratings_of_titles s_episodes_of_titles \
     s_title_snapshot s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date principals_input s_kpis
 join_lanes
