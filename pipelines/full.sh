@@ -87,12 +87,18 @@ episode_or_empty() {
 		printf 'tconst\tparentTconst\tseasonNumber\tepisodeNumber\n' >"$S/title_episode.raw.tsv"
 	fi
 }
-# extract_step NAME OUTPUT COMMAND...: the step "extract NAME" (its rows
-# counted in OUTPUT), then NAME's READY mark: the extract is whole
+# extract_step NAME OUTPUT [WRITER] COMMAND...: the step "extract NAME" (its
+# rows those of OUTPUT, written by imdb-cat or the tool of WRITER's stats),
+# then NAME's READY mark: the extract is whole
 extract_step() {
-	local name=$1 out=$2
+	local name=$1 out=$2 stats=$W/stats/${1//./_}.imdb-cat.tsv writer
 	shift 2
-	step "extract $name" "$out" "$W/stats/${name//./_}.imdb-cat.tsv" -- "$@"
+	writer=$stats
+	if [ "$1" = --writer ]; then
+		writer=$2
+		shift 2
+	fi
+	step "extract $name" "$out" "$stats" "$writer" -- "$@"
 	: >"$READY/${name//./_}"
 }
 extract_titles() {
@@ -120,7 +126,8 @@ principals_of_titles() {
 	return "${st[0]}"
 }
 extract_principals() {
-	extract_step title.principals "$S/title_principals.tsv" principals_of_titles
+	extract_step title.principals "$S/title_principals.tsv" \
+	    --writer "$W/stats/title_principals_of_titles.tsv-join.tsv" principals_of_titles
 }
 extract_names() { extract_step name.basics "$S/name_basics.raw.tsv" extract name.basics; }
 extract_episodes() { extract_step title.episode "$S/title_episode.raw.tsv" episode_or_empty; }
@@ -215,31 +222,38 @@ bridge() {
 
 # --- the star schema in two lanes: the credits, and everything else --------------
 s_ratings_of_titles() {
-	step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings_of_titles.tsv-join.tsv" -- \
+	step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings_of_titles.tsv-join.tsv" \
+	    "$W/stats/title_ratings_of_titles.tsv-join.tsv" -- \
 	    belong title_ratings
 }
 s_episodes_of_titles() {
-	step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titles.tsv-join.tsv" -- \
+	step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titles.tsv-join.tsv" \
+	    "$W/stats/title_episode_of_titles.tsv-join.tsv" -- \
 	    belong title_episode ignore
 }
 s_people_of_principals() {
-	step "people of principals" "$S/name_basics.tsv" "$W/stats/people_of_principals.tsv-join.tsv" -- \
-	    people_of_principals
+	local writer=$W/stats/name_basics.imdb-cat.tsv	# the file moved whole
+	[ -z "$LIMIT" ] || writer=$W/stats/people_of_principals.tsv-join.tsv
+	step "people of principals" "$S/name_basics.tsv" "$W/stats/people_of_principals.tsv-join.tsv" \
+	    "$writer" -- people_of_principals
 }
 s_title_snapshot() { step "title snapshot" "$S/dim_title.snapshot.tsv" "" -- title_snapshot; }
 s_dim_title() {
-	step "dim_title (scd2)" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
+	step "dim_title (scd2)" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" \
+	    "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
 }
 s_fact_ratings() {
 	step "fact_ratings" "$W/star/fact_ratings.tsv" "$W/stats/fact_ratings.wrating.tsv" -- fact_ratings
 }
 s_fact_cast_crew() {
-	step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" -- \
-	    fact_cast_crew
+	# a row out of surrogate-key is a row of the table (the is_lead join keeps all)
+	step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" \
+	    "$W/stats/fact_cast_crew.surrogate-key.tsv" -- fact_cast_crew
 }
 s_dim_person() { step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person; }
 s_bridge() {
 	step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" \
+	    "$W/stats/title_genre_bridge.tsv-split-genres.tsv" \
 	    "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
 }
 s_dim_genre() {

@@ -25,9 +25,15 @@ usage_error() {
 
 now() { date +%s.%N; }
 
-# rows FILE: data rows of a TSV file with a header (0 if absent).
+# rows FILE [WRITER]: data rows of a TSV file with a header (0 if absent):
+# rows_out of WRITER, the --stats file of the tool that wrote FILE, when
+# there is one; else counted (wc reads a 9 GB fact table in seconds).
 rows() {
-	if [ -s "$1" ]; then
+	local n=
+	[ -z "${2:-}" ] || n=$(stat_of "$2" rows_out)
+	if [ -n "$n" ]; then
+		echo "$n"
+	elif [ -s "$1" ]; then
 		echo $(( $(wc -l <"$1") - 1 ))
 	else
 		echo 0
@@ -41,12 +47,17 @@ stat_of() {
 	fi
 }
 
-# step NAME OUTPUT STATS -- COMMAND...: runs one step; when it ends, appends
-# a line to the run log and prints "[k/n] NAME ... rows, seconds", k counting
-# the steps ended so far (steps of parallel lanes end in any order: the lock
-# keeps their lines whole and their numbers distinct).
+# step NAME OUTPUT STATS [WRITER] -- COMMAND...: runs one step; when it ends,
+# appends a line to the run log and prints "[k/n] NAME ... rows, seconds", k
+# counting the steps ended so far (steps of parallel lanes end in any order:
+# the lock keeps their lines whole and their numbers distinct).  Rows in and
+# rejected come from STATS, rows out from WRITER (see rows).
 step() {
-	local name=$1 output=$2 stats=$3 start end secs n rin rej
+	local name=$1 output=$2 stats=$3 writer='' start end secs n rin rej
+	if [ "$4" != -- ]; then
+		writer=$4
+		shift
+	fi
 	shift 4
 	start=$(now)
 	"$@"
@@ -55,7 +66,7 @@ step() {
 	"${W:-/nonexistent}"/star/*) : >"$READY/$(basename "$output" .tsv)" ;;
 	esac
 	secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
-	n=$(rows "$output")
+	n=$(rows "$output" "$writer")
 	rin=$(stat_of "$stats" rows_in)
 	rej=$(stat_of "$stats" rows_rejected)
 	{
