@@ -309,7 +309,7 @@ main(int argc, char *argv[])
 	stats_u64(&j.st, "rows_rejected", j.rej.count);
 	stats_u64(&j.st, "bytes_in", t.bytes);
 	stats_u64(&j.st, "filter_rows", j.filter_rows);
-	stats_u64(&j.st, "filter_keys", j.m.count);
+	stats_u64(&j.st, "filter_keys", jm_keys(&j.m));
 	stats_u64(&j.st, "filter_null_keys", j.filter_null);
 	stats_u64(&j.st, "filter_duplicates", j.filter_dups);
 	stats_u64(&j.st, "matched", j.matched);
@@ -416,7 +416,8 @@ filter_insert(struct join *j, const char *name)
 	uint64_t first;
 
 	for (p = b->row; p < end; p++)
-		jm_prefetch_slot(&j->m, p->hv);
+		jm_prefetch_slot(&j->m, p->hv, b->buf + p->key_off,
+		    p->key_len);
 	for (p = b->row; p < end; p++) {
 		if (jm_put(&j->m, p->hv, b->buf + p->key_off, p->key_len,
 		    b->buf + p->val_off, p->val_len, p->line,
@@ -789,7 +790,8 @@ batch_step(struct join *j, const struct batch *s, const struct batch *r,
 
 	for (p = s->row, end = p + s->n; p < end; p++)
 		if (!p->null_key && !p->same)
-			jm_prefetch_slot(&j->m, p->hv);
+			jm_prefetch_slot(&j->m, p->hv,
+			    s->buf + p->key_off, p->key_len);
 	for (p = r->row, end = p + r->n; p < end; p++)
 		if (!p->null_key && !p->same)
 			jm_prefetch_rec(&j->m, p->hv);

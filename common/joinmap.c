@@ -166,12 +166,51 @@ jm_init(struct joinmap *m, size_t expected, int flags)
 	size_t size = expected + expected / 2 + MIN_SLOTS;
 
 	memset(m, 0, sizeof(*m));
-	if (flags & JM_KEYS_ONLY)
-		m->shorts = slot_array(size, sizeof(*m->shorts));
-	else
-		m->slots = slot_array(size, sizeof(*m->slots));
 	m->size = size;
-	m->with_line = (flags & JM_WITH_LINE) && !(flags & JM_KEYS_ONLY);
+	m->keys_only = (flags & JM_KEYS_ONLY) != 0;
+	/* keys only: slots when a key that is not an id comes (table) */
+	if (!m->keys_only)
+		m->slots = slot_array(size, sizeof(*m->slots));
+	m->with_line = (flags & JM_WITH_LINE) && !m->keys_only;
+}
+
+/*
+ * The slots of a keys-only map, for its first key that is not an id: as
+ * many as the keys expected, or a few when ids came first (the keys of a
+ * column are mostly of one kind).  Short keys live in them.
+ */
+static void
+table(struct joinmap *m, size_t kn)
+{
+	if (m->id_count > 0)
+		m->size = MIN_SLOTS;
+	if (kn <= JM_SHORT)
+		m->shorts = slot_array(m->size, sizeof(*m->shorts));
+	else
+		m->slots = slot_array(m->size, sizeof(*m->slots));
+}
+
+/* jm_put of id number V: 1 when new. */
+static int
+put_id(struct joinmap *m, uint64_t v)
+{
+	size_t w = v / 64, n;
+
+	if (w >= m->id_words) {
+		n = m->id_words * 2 > w + 1 ? m->id_words * 2 : w + 1;
+		if (n < 1024)
+			n = 1024;
+		if ((m->ids = realloc(m->ids, n * sizeof(*m->ids))) == NULL)
+			die_sys("out of memory");
+		memset(m->ids + m->id_words, 0, (n - m->id_words) *
+		    sizeof(*m->ids));
+		m->id_words = n;
+	}
+	if (m->ids[w] >> (v % 64) & 1)
+		return 0;
+	m->ids[w] |= UINT64_C(1) << (v % 64);
+	m->id_count++;
+	return 1;
 }
 
 void
@@ -185,6 +224,7 @@ jm_free(struct joinmap *m)
 	free(m->chunk);
 	free(m->slots);
 	free(m->shorts);
+	free(m->ids);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -398,7 +438,24 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 	const unsigned char *pk = NULL;
 	unsigned char packed[16];
 	const char *r, *k;
+	uint64_t id;
 
+	if (m->keys_only) {
+		if (m->ids == NULL && jm_id_shape(key, kn, &id)) {
+			/* the first id: its letters are the ids' */
+			memcpy(m->id_prefix, key, 2);
+			m->ids = calloc(1, sizeof(*m->ids));
+			if (m->ids == NULL)
+				die_sys("out of memory");
+			m->id_words = 1;
+		}
+		if (jm_id(m, key, kn, &id)) {
+			*first = 0;
+			return put_id(m, id);
+		}
+		if (m->shorts == NULL && m->slots == NULL)
+			table(m, kn);
+	}
 	if (m->shorts != NULL) {
 		*first = 0;
 		if (kn <= JM_SHORT)
@@ -443,9 +500,17 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 }
 
 size_t
-jm_bytes(const struct joinmap *m)
+jm_table_bytes(const struct joinmap *m)
 {
 	if (m->shorts != NULL)
 		return m->size * sizeof(*m->shorts);
-	return m->size * sizeof(*m->slots) + m->rec_bytes;
+	if (m->slots != NULL)
+		return m->size * sizeof(*m->slots) + m->rec_bytes;
+	return 0;
+}
+
+size_t
+jm_bytes(const struct joinmap *m)
+{
+	return jm_table_bytes(m) + m->id_words * sizeof(*m->ids);
 }

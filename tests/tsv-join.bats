@@ -673,3 +673,68 @@ awk_join() {
 		assert_equal "$stderr" "tsv-join: $src:$line: duplicate key '$dup' (first on line $first; use --first or --last)"
 	done
 }
+
+# IMDb's ids (two letters, then 7 digits or 8 not starting with 0) go into
+# a keys-only table as bits: the letters of the first id are the ids', and
+# every other key goes to the slots, which are made when the first comes.
+# Near misses must stay apart from the ids they resemble: tt00012345 (8
+# digits, leading 0) from tt0012345, tt123456789 (9) and tt123 (3), another
+# prefix (nm), uppercase, a digit where a letter goes.
+@test "id keys (tt0000001) held as bits: near misses kept apart, ids and other keys in either order; equal to awk" {
+	awk 'BEGIN {
+		srand(18); OFS = "\t"; print "k", "x"
+		for (i = 0; i < 60000; i++) {
+			n = int(rand() * 400000)
+			r = i % 10
+			if (r < 5) k = sprintf("tt%07d", n)
+			else if (r == 5) k = sprintf("tt%08d", n + 10000000)
+			else if (r == 6) k = sprintf("tt%08d", n)
+			else if (r == 7) k = sprintf("nm%07d", n)
+			else if (r == 8) k = sprintf("tt%d", n)
+			else k = sprintf("TT%07d", n)
+			print k, i
+		}
+		print "tt123456789", "nine"; print "1t0000001", "digit"; print "tt99999999", "last"
+	}' >f.tsv
+	awk 'BEGIN {
+		srand(19); OFS = "\t"; print "id", "k"
+		for (i = 0; i < 50000; i++) {
+			n = int(rand() * 400000)
+			r = i % 9
+			if (r < 3) k = sprintf("tt%07d", n)
+			else if (r == 3) k = sprintf("tt%08d", n + 10000000)
+			else if (r == 4) k = sprintf("tt%08d", n)
+			else if (r == 5) k = sprintf("nm%07d", n)
+			else if (r == 6) k = sprintf("tt%d", n)
+			else if (r == 7) k = sprintf("TT%07d", n)
+			else k = sprintf("tt%07d", n + 9990000)
+			print i, k
+		}
+		print 0, "tt123456789"; print 0, "tt12345678"; print 0, "1t0000001"
+		print 0, "tt99999999"; print 0, "tt9999999"; print 0, "tt0000000"
+	}' >d.tsv
+	# f.tsv: a tconst first, so the ids are tconsts; g.tsv: keys that are
+	# no ids first (slots made first), then the nconsts, whose letters win
+	{ head -n 1 f.tsv; grep '^TT' f.tsv; grep '^nm' f.tsv; tail -n +2 f.tsv | grep -v -e '^TT' -e '^nm'; } >g.tsv
+	[ "$(sed -n 2p f.tsv | cut -c 1-2)" = tt ] && [ "$(sed -n 2p g.tsv | cut -c 1-2)" = TT ]
+	for ft in f.tsv g.tsv; do
+		awk -F'\t' 'NR == FNR { if (FNR > 1) v[$1]; next }
+		    FNR == 1 { print >"semi.want"; print >"anti.want"; next }
+		    ($2 in v) { print >"semi.want"; next } { print >"anti.want" }' "$ft" d.tsv
+		tsv-join -f "$ft" -k k --stats st.tsv d.tsv >semi.got
+		assert_file_eq semi.got semi.want
+		cat "$ft" | tsv-join -f - -k k -e d.tsv >anti.got
+		assert_file_eq anti.got anti.want
+		assert_equal "$(awk -F'\t' '$2 == "filter_keys" { print $3 }' st.tsv)" \
+		    "$(tail -n +2 "$ft" | cut -f 1 | sort -u | wc -l)"
+	done
+	[ "$(wc -l <semi.want)" -gt 15000 ] && [ "$(wc -l <anti.want)" -gt 15000 ]
+	grep -q $'\ttt12345678$' anti.want && grep -q $'\ttt99999999$' semi.want
+	# ids alone: the bits take 16 KB for numbers below 100,000 and 2 bytes
+	# a number for 15 M, where slots took 16 bytes a key and a half more
+	awk 'BEGIN { print "k"; for (i = 1; i < 100000; i += 3) printf "nm%07d\n", i }' >ids.tsv
+	printf 'k\nnm0000004\nnm0000005\nnm00000004\n' | tsv-join -f ids.tsv -k k --stats st.tsv >got
+	assert_equal "$(cat got)" $'k\nnm0000004'
+	assert_equal "$(awk -F'\t' '$2 == "hmap_bytes" || $2 == "filter_keys" { print $2, $3 }' st.tsv)" \
+	    $'filter_keys 33333\nhmap_bytes 16384'
+}
