@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigbuf.h"
 #include "cli.h"
 #include "digest.h"
 #include "fieldlist.h"
@@ -557,7 +558,7 @@ key_code(struct slice k, const char *prefix)
 static int
 run_find(struct keyrun *r, uint64_t v, size_t *at, int *isnew)
 {
-	size_t lo = 0, hi = r->n, mid;
+	size_t lo = 0, hi = r->n, mid, cap;
 
 	*isnew = 0;
 	if (r->n > 0 && v <= r->num[r->n - 1]) {
@@ -572,12 +573,15 @@ run_find(struct keyrun *r, uint64_t v, size_t *at, int *isnew)
 		return lo < r->n && r->num[lo] == v;
 	}
 	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1 << 16;
-		if ((r->num = realloc(r->num, r->cap * sizeof(*r->num))) ==
-		    NULL || (r->line = realloc(r->line, r->cap *
-		    sizeof(*r->line))) == NULL || (r->bits = realloc(r->bits,
-		    r->cap * sizeof(*r->bits))) == NULL)
-			die_sys("out of memory");
+		/* in huge pages: 12 M keys in 4 KiB pages cost 73,000 faults */
+		cap = r->cap ? r->cap * 2 : 1 << 16;
+		r->num = bigbuf_grow(r->num, r->cap * sizeof(*r->num),
+		    cap * sizeof(*r->num));
+		r->line = bigbuf_grow(r->line, r->cap * sizeof(*r->line),
+		    cap * sizeof(*r->line));
+		r->bits = bigbuf_grow(r->bits, r->cap * sizeof(*r->bits),
+		    cap * sizeof(*r->bits));
+		r->cap = cap;
 	}
 	r->num[r->n] = v;
 	*at = r->n++;
@@ -595,7 +599,7 @@ key_entry(struct cat *c, struct slice k1, uint64_t **line, uint64_t **bits,
 {
 	uint64_t v;
 	uint32_t id;
-	size_t at;
+	size_t at, cap;
 
 	/* Rows come grouped by their first key: most repeat the last one. */
 	if (c->last_n != 0 && k1.n == c->last_n &&
@@ -612,12 +616,12 @@ key_entry(struct cat *c, struct slice k1, uint64_t **line, uint64_t **bits,
 	} else {
 		id = hmap_insert(&c->seen, k1.p, k1.n, isnew);
 		if (id >= c->seen_cap) {
-			c->seen_cap = c->seen_cap ? c->seen_cap * 2 : 1 << 16;
-			if ((c->seen_line = realloc(c->seen_line, c->seen_cap *
-			    sizeof(*c->seen_line))) == NULL ||
-			    (c->seen_bits = realloc(c->seen_bits, c->seen_cap *
-			    sizeof(*c->seen_bits))) == NULL)
-				die_sys("out of memory");
+			cap = c->seen_cap ? c->seen_cap * 2 : 1 << 16;
+			c->seen_line = bigbuf_grow(c->seen_line, c->seen_cap *
+			    sizeof(*c->seen_line), cap * sizeof(*c->seen_line));
+			c->seen_bits = bigbuf_grow(c->seen_bits, c->seen_cap *
+			    sizeof(*c->seen_bits), cap * sizeof(*c->seen_bits));
+			c->seen_cap = cap;
 		}
 		*line = &c->seen_line[id];
 		*bits = &c->seen_bits[id];
