@@ -10,7 +10,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "hugepage.h"
+#include "bigbuf.h"
 #include "joinmap.h"
 #include "msg.h"
 
@@ -146,17 +146,15 @@ hex_unpack(const char *k, char out[32])
 	}
 }
 
-/* SIZE zeroed slots of N bytes each, for probing at random. */
+/*
+ * SIZE zeroed slots of N bytes each, for probing at random: a mapping of
+ * their own in huge pages (bigbuf), which spare the TLB misses, and the
+ * page faults that cost up to 20 us each on a virtual machine.
+ */
 static void *
 slot_array(size_t size, size_t n)
 {
-	void *p;
-
-	if ((p = calloc(size, n)) == NULL)
-		die_sys("out of memory");
-	/* Every probe lands at random: 2 MiB pages spare the TLB misses. */
-	hugepage_advise(p, size * n);
-	return p;
+	return bigbuf_grow(NULL, 0, size * n);
 }
 
 void
@@ -219,11 +217,12 @@ jm_free(struct joinmap *m)
 	size_t i;
 
 	for (i = 0; i < m->nblocks; i++)
-		free(m->block[i]);
+		bigbuf_free(m->block[i], m->block_chunks[i] * JM_CHUNK);
 	free(m->block);
+	free(m->block_chunks);
 	free(m->chunk);
-	free(m->slots);
-	free(m->shorts);
+	bigbuf_free(m->slots, m->size * sizeof(*m->slots));
+	bigbuf_free(m->shorts, m->size * sizeof(*m->shorts));
 	free(m->ids);
 	memset(m, 0, sizeof(*m));
 }
@@ -249,15 +248,16 @@ reserve(struct joinmap *m, size_t n)
 		if ((m->chunk = realloc(m->chunk, m->chunks_cap *
 		    sizeof(*m->chunk))) == NULL ||
 		    (m->block = realloc(m->block, m->chunks_cap *
-		    sizeof(*m->block))) == NULL)
+		    sizeof(*m->block))) == NULL || (m->block_chunks =
+		    realloc(m->block_chunks, m->chunks_cap *
+		    sizeof(*m->block_chunks))) == NULL)
 			die_sys("out of memory");
 	}
 	if ((uint64_t)(m->nchunks + k) << JM_CHUNK_BITS > JM_OFF_MASK)
 		die(EXIT_DATA, "hash table full");
-	/* Pages are touched only as records fill them. */
-	if ((p = malloc(k * JM_CHUNK)) == NULL)
-		die_sys("out of memory");
-	hugepage_advise(p, k * JM_CHUNK);
+	/* Pages are touched only as records fill them; huge ones (bigbuf). */
+	p = bigbuf_grow(NULL, 0, k * JM_CHUNK);
+	m->block_chunks[m->nblocks] = k;
 	m->block[m->nblocks++] = p;
 	for (i = 0; i < k; i++)
 		m->chunk[m->nchunks + i] = p + i * JM_CHUNK;
@@ -366,7 +366,7 @@ grow(struct joinmap *m)
 		for (i = 0; i < m->size; i++)
 			if (!jm_short_empty(&m->shorts[i]))
 				place_short(shorts, size, &m->shorts[i]);
-		free(m->shorts);
+		bigbuf_free(m->shorts, m->size * sizeof(*m->shorts));
 		m->shorts = shorts;
 		m->size = size;
 		return;
@@ -378,7 +378,7 @@ grow(struct joinmap *m)
 		k = jm_parse(jm_rec(m, s), &kn, &vn) + (m->with_line ? 8 : 0);
 		place(slots, size, s, k, kn);
 	}
-	free(m->slots);
+	bigbuf_free(m->slots, m->size * sizeof(*m->slots));
 	m->slots = slots;
 	m->size = size;
 }
@@ -404,7 +404,7 @@ to_records(struct joinmap *m)
 		place(slots, m->size, (hv >> JM_OFF_BITS) << JM_OFF_BITS |
 		    add_record(m, k, n, NULL, 0, 0), (const char *)k, n);
 	}
-	free(m->shorts);
+	bigbuf_free(m->shorts, m->size * sizeof(*m->shorts));
 	m->shorts = NULL;
 	m->slots = slots;
 }

@@ -71,7 +71,8 @@ struct joinmap {
 	size_t		 count;		/* keys in the slots */
 	char		**chunk;	/* chunk i holds offsets i * JM_CHUNK.. */
 	size_t		 nchunks, chunks_cap;
-	char		**block;	/* what malloc gave: a chunk or more */
+	char		**block;	/* each mapped: a chunk or more */
+	size_t		*block_chunks;	/* how many chunks each */
 	size_t		 nblocks;
 	uint64_t	 used, end;	/* next free offset, end of its chunk */
 	uint64_t	 rec_bytes;	/* bytes of records written */
