@@ -1,8 +1,10 @@
 /*
  * bigbuf.c - growth of the few big tables a tool probes at random.  A
  * mapping is flagged for huge pages as a whole: flagging only its 2 MiB-
- * aligned middle (hugepage_advise) splits it, and mremap cannot move a
- * split mapping, so realloc would copy it at every doubling.
+ * aligned middle splits it, and mremap cannot move a split mapping, so
+ * realloc would copy it at every doubling.  Every table of megabytes lives
+ * here: a malloc'd block keeps its first and last 2 MiB in 4 KiB pages, and
+ * on a virtual machine each fresh page can cost a 20 us fault.
  */
 #include <string.h>
 #include <stdlib.h>
