@@ -681,38 +681,29 @@ awk_join() {
 # digits, leading 0) from tt0012345, tt123456789 (9) and tt123 (3), another
 # prefix (nm), uppercase, a digit where a letter goes.
 @test "id keys (tt0000001) held as bits: near misses kept apart, ids and other keys in either order; equal to awk" {
-	awk 'BEGIN {
-		srand(18); OFS = "\t"; print "k", "x"
-		for (i = 0; i < 60000; i++) {
-			n = int(rand() * 400000)
-			r = i % 10
-			if (r < 5) k = sprintf("tt%07d", n)
-			else if (r == 5) k = sprintf("tt%08d", n + 10000000)
-			else if (r == 6) k = sprintf("tt%08d", n)
-			else if (r == 7) k = sprintf("nm%07d", n)
-			else if (r == 8) k = sprintf("tt%d", n)
-			else k = sprintf("TT%07d", n)
-			print k, i
-		}
-		print "tt123456789", "nine"; print "1t0000001", "digit"; print "tt99999999", "last"
-	}' >f.tsv
-	awk 'BEGIN {
-		srand(19); OFS = "\t"; print "id", "k"
-		for (i = 0; i < 50000; i++) {
-			n = int(rand() * 400000)
-			r = i % 9
-			if (r < 3) k = sprintf("tt%07d", n)
-			else if (r == 3) k = sprintf("tt%08d", n + 10000000)
-			else if (r == 4) k = sprintf("tt%08d", n)
-			else if (r == 5) k = sprintf("nm%07d", n)
-			else if (r == 6) k = sprintf("tt%d", n)
-			else if (r == 7) k = sprintf("TT%07d", n)
-			else k = sprintf("tt%07d", n + 9990000)
-			print i, k
-		}
-		print 0, "tt123456789"; print 0, "tt12345678"; print 0, "1t0000001"
-		print 0, "tt99999999"; print 0, "tt9999999"; print 0, "tt0000000"
-	}' >d.tsv
+	# every M-th row from the L-th on: each near miss in turn; past them
+	# (the data only), tconsts no filter key reaches
+	id_rows() {	# id_rows SEED ROWS M L KEY-FIRST
+		awk -v seed="$1" -v rows="$2" -v m="$3" -v l="$4" -v kf="$5" 'BEGIN {
+			srand(seed); OFS = "\t"; print (kf ? "k" : "id"), (kf ? "x" : "k")
+			for (i = 0; i < rows; i++) {
+				n = int(rand() * 400000)
+				r = i % m
+				if (r < l) k = sprintf("tt%07d", n)
+				else if (r == l) k = sprintf("tt%08d", n + 10000000)
+				else if (r == l + 1) k = sprintf("tt%08d", n)
+				else if (r == l + 2) k = sprintf("nm%07d", n)
+				else if (r == l + 3) k = sprintf("tt%d", n)
+				else if (r == l + 4) k = sprintf("TT%07d", n)
+				else k = sprintf("tt%07d", n + 9990000)
+				if (kf) print k, i; else print i, k
+			}
+		}'
+	}
+	{ id_rows 18 60000 10 5 1
+	  printf '%s\t%s\n' tt123456789 nine 1t0000001 digit tt99999999 last; } >f.tsv
+	{ id_rows 19 50000 9 3 0
+	  printf '0\t%s\n' tt123456789 tt12345678 1t0000001 tt99999999 tt9999999 tt0000000; } >d.tsv
 	# f.tsv: a tconst first, so the ids are tconsts; g.tsv: keys that are
 	# no ids first (slots made first), then the nconsts, whose letters win
 	{ head -n 1 f.tsv; grep '^TT' f.tsv; grep '^nm' f.tsv; tail -n +2 f.tsv | grep -v -e '^TT' -e '^nm'; } >g.tsv
