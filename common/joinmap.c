@@ -198,10 +198,8 @@ put_id(struct joinmap *m, uint64_t v)
 		n = m->id_words * 2 > w + 1 ? m->id_words * 2 : w + 1;
 		if (n < 1024)
 			n = 1024;
-		if ((m->ids = realloc(m->ids, n * sizeof(*m->ids))) == NULL)
-			die_sys("out of memory");
-		memset(m->ids + m->id_words, 0, (n - m->id_words) *
-		    sizeof(*m->ids));
+		m->ids = bigbuf_grow(m->ids, m->id_words * sizeof(*m->ids),
+		    n * sizeof(*m->ids));
 		m->id_words = n;
 	}
 	if (m->ids[w] >> (v % 64) & 1)
@@ -223,7 +221,7 @@ jm_free(struct joinmap *m)
 	free(m->chunk);
 	bigbuf_free(m->slots, m->size * sizeof(*m->slots));
 	bigbuf_free(m->shorts, m->size * sizeof(*m->shorts));
-	free(m->ids);
+	bigbuf_free(m->ids, m->id_words * sizeof(*m->ids));
 	memset(m, 0, sizeof(*m));
 }
 
@@ -444,9 +442,7 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 		if (m->ids == NULL && jm_id_shape(key, kn, &id)) {
 			/* the first id: its letters are the ids' */
 			memcpy(m->id_prefix, key, 2);
-			m->ids = calloc(1, sizeof(*m->ids));
-			if (m->ids == NULL)
-				die_sys("out of memory");
+			m->ids = bigbuf_grow(NULL, 0, sizeof(*m->ids));
 			m->id_words = 1;
 		}
 		if (jm_id(m, key, kn, &id)) {
@@ -499,8 +495,9 @@ jm_put(struct joinmap *m, uint64_t hv, const void *key, size_t kn,
 	return 1;
 }
 
-size_t
-jm_table_bytes(const struct joinmap *m)
+/* Bytes of the slots and records. */
+static size_t
+table_bytes(const struct joinmap *m)
 {
 	if (m->shorts != NULL)
 		return m->size * sizeof(*m->shorts);
@@ -512,5 +509,5 @@ jm_table_bytes(const struct joinmap *m)
 size_t
 jm_bytes(const struct joinmap *m)
 {
-	return jm_table_bytes(m) + m->id_words * sizeof(*m->ids);
+	return table_bytes(m) + m->id_words * sizeof(*m->ids);
 }

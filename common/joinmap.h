@@ -98,8 +98,6 @@ int		 jm_put(struct joinmap *m, uint64_t hv, const void *key,
 
 /* Bytes held: ids, slots and records. */
 size_t		 jm_bytes(const struct joinmap *m);
-/* Of those, the slots and records. */
-size_t		 jm_table_bytes(const struct joinmap *m);
 
 /* Keys in the map. */
 static inline size_t
