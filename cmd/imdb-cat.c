@@ -573,7 +573,7 @@ run_find(struct keyrun *r, uint64_t v, size_t *at, int *isnew)
 		return lo < r->n && r->num[lo] == v;
 	}
 	if (r->n == r->cap) {
-		/* in huge pages: 12 M keys in 4 KiB pages cost 73,000 faults */
+		/* bigbuf: 12 M keys in 4 KiB pages cost 73,000 faults */
 		cap = r->cap ? r->cap * 2 : 1 << 16;
 		r->num = bigbuf_grow(r->num, r->cap * sizeof(*r->num),
 		    cap * sizeof(*r->num));

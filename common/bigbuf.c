@@ -2,9 +2,8 @@
  * bigbuf.c - growth of the few big tables a tool probes at random.  A
  * mapping is flagged for huge pages as a whole: flagging only its 2 MiB-
  * aligned middle splits it, and mremap cannot move a split mapping, so
- * realloc would copy it at every doubling.  Every table of megabytes lives
- * here: a malloc'd block keeps its first and last 2 MiB in 4 KiB pages, and
- * on a virtual machine each fresh page can cost a 20 us fault.
+ * realloc would copy it at every doubling.  Why every big table lives
+ * here: bigbuf.h.
  */
 #include <string.h>
 #include <stdlib.h>

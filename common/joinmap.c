@@ -147,9 +147,8 @@ hex_unpack(const char *k, char out[32])
 }
 
 /*
- * SIZE zeroed slots of N bytes each, for probing at random: a mapping of
- * their own in huge pages (bigbuf), which spare the TLB misses, and the
- * page faults that cost up to 20 us each on a virtual machine.
+ * SIZE zeroed slots of N bytes each, for probing at random: in huge pages
+ * (bigbuf.h), which also spare the TLB misses.
  */
 static void *
 slot_array(size_t size, size_t n)

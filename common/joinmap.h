@@ -133,8 +133,8 @@ jm_id_shape(const void *key, size_t n, uint64_t *v)
 static inline int
 jm_id(const struct joinmap *m, const void *key, size_t n, uint64_t *v)
 {
-	return m->ids != NULL && n >= 2 &&
-	    memcmp(key, m->id_prefix, 2) == 0 && jm_id_shape(key, n, v);
+	return m->ids != NULL && jm_id_shape(key, n, v) &&
+	    memcmp(key, m->id_prefix, 2) == 0;
 }
 
 /* The record at slot value S (nonzero). */

@@ -104,12 +104,7 @@ is_zero(const unsigned char *k)
 	return memcmp(k, zero, SLOT) == 0;
 }
 
-/*
- * Zeroed slots for probing at random: a mapping of their own, flagged for
- * huge pages as a whole (bigbuf).  A calloc'd block keeps its first and last
- * 2 MiB in 4 KiB pages, and on a virtual machine each costs a fault of up
- * to 20 us: a few thousand for every table grown.
- */
+/* Zeroed slots for probing at random, in huge pages (bigbuf.h says why). */
 static unsigned char *
 alloc_slots(size_t nslots)
 {

@@ -17,8 +17,8 @@
 /*
  * Buffers of closed ranges, for the next ranges opened.  A table is read in
  * dozens of ranges (and their ends looked for in as many more), and a fresh
- * 1 MiB buffer costs 256 page faults; on a virtual machine a fault can cost
- * 20 us.  Shared by the threads, so behind a lock; taken once a range.
+ * 1 MiB buffer costs 256 page faults (bigbuf.h: what one costs).  Shared by
+ * the threads, so behind a lock; taken once a range.
  */
 static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *spare[RR_SPARES];

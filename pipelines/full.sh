@@ -221,15 +221,15 @@ bridge() {
 }
 
 # --- the star schema in two lanes: the credits, and everything else --------------
+# Where a step's STATS are those of the tool that wrote its OUTPUT, they
+# are its WRITER too (step: the rows out without counting them again).
 s_ratings_of_titles() {
-	step "ratings of titles" "$S/title_ratings.tsv" "$W/stats/title_ratings_of_titles.tsv-join.tsv" \
-	    "$W/stats/title_ratings_of_titles.tsv-join.tsv" -- \
-	    belong title_ratings
+	local sf=$W/stats/title_ratings_of_titles.tsv-join.tsv
+	step "ratings of titles" "$S/title_ratings.tsv" "$sf" "$sf" -- belong title_ratings
 }
 s_episodes_of_titles() {
-	step "episodes of titles" "$S/title_episode.tsv" "$W/stats/title_episode_of_titles.tsv-join.tsv" \
-	    "$W/stats/title_episode_of_titles.tsv-join.tsv" -- \
-	    belong title_episode ignore
+	local sf=$W/stats/title_episode_of_titles.tsv-join.tsv
+	step "episodes of titles" "$S/title_episode.tsv" "$sf" "$sf" -- belong title_episode ignore
 }
 s_people_of_principals() {
 	local writer=$W/stats/name_basics.imdb-cat.tsv	# the file moved whole
@@ -239,22 +239,21 @@ s_people_of_principals() {
 }
 s_title_snapshot() { step "title snapshot" "$S/dim_title.snapshot.tsv" "" -- title_snapshot; }
 s_dim_title() {
-	step "dim_title (scd2)" "$W/star/dim_title.tsv" "$W/stats/dim_title.scd2-merge.tsv" \
-	    "$W/stats/dim_title.scd2-merge.tsv" -- merge_titles
+	local sf=$W/stats/dim_title.scd2-merge.tsv
+	step "dim_title (scd2)" "$W/star/dim_title.tsv" "$sf" "$sf" -- merge_titles
 }
 s_fact_ratings() {
 	step "fact_ratings" "$W/star/fact_ratings.tsv" "$W/stats/fact_ratings.wrating.tsv" -- fact_ratings
 }
 s_fact_cast_crew() {
 	# a row out of surrogate-key is a row of the table (the is_lead join keeps all)
-	step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$W/stats/fact_cast_crew.surrogate-key.tsv" \
-	    "$W/stats/fact_cast_crew.surrogate-key.tsv" -- fact_cast_crew
+	local sf=$W/stats/fact_cast_crew.surrogate-key.tsv
+	step "fact_cast_crew" "$W/star/fact_cast_crew.tsv" "$sf" "$sf" -- fact_cast_crew
 }
 s_dim_person() { step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person; }
 s_bridge() {
-	step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" \
-	    "$W/stats/title_genre_bridge.tsv-split-genres.tsv" \
-	    "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
+	local sf=$W/stats/title_genre_bridge.tsv-split-genres.tsv
+	step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$sf" "$sf" -- bridge
 }
 s_dim_genre() {
 	step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
