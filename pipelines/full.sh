@@ -61,7 +61,7 @@ if [ "$JOBS" -gt 1 ]; then
 fi
 
 start_build
-prepare_inputs 18
+prepare_inputs 17
 
 # drop FILE...: a stage file no later step reads goes now, not at the end.
 # At full IMDb size the stage held ~12 GB beside the 15 GB star: more than
@@ -164,10 +164,8 @@ people_of_principals() {
 }
 
 # --- dim_title (SCD type 2) ----------------------------------------------------
-title_snapshot() {
-	title_snapshot_of "$S/title_basics.tsv" "$S/title_episode.tsv" >"$S/dim_title.snapshot.tsv"
-	drop "$S/title_episode.tsv"
-}
+# The snapshot streams into the merge: as a file (1.6 GB at full IMDb size)
+# it was written only to be read once.
 merge_titles() {
 	local prev=$S/dim_title.prev.tsv
 	if [ -n "$STATE" ] && [ -f "$STATE/dim_title.tsv" ]; then
@@ -175,10 +173,11 @@ merge_titles() {
 	else
 		: >"$prev"
 	fi
+	title_snapshot_of "$S/title_basics.tsv" "$S/title_episode.tsv" |
 	scd2-merge --as-of "$AS_OF" -k tconst --sk title_sk \
 	    --stats "$W/stats/dim_title.scd2-merge.tsv" \
-	    -o "$W/star/dim_title.tsv" "$prev" "$S/dim_title.snapshot.tsv"
-	drop "$S/dim_title.snapshot.tsv"
+	    -o "$W/star/dim_title.tsv" "$prev" -
+	drop "$S/title_episode.tsv"
 	current_titles_of "$W/star/dim_title.tsv" >"$S/title_current.tsv"
 }
 
@@ -213,11 +212,12 @@ dim_person() {
 }
 
 # --- genres: the bridge and dim_genre ------------------------------------------
+# The bridge's rows go straight into their columns: dim_genre splits the
+# distinct genre lists of the titles again (thousands of rows) instead of
+# reading the bridge's 20 M (3 GB at full IMDb size, written only for it).
 bridge() {
-	genres_of "$S/title_current.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" \
-	    >"$S/bridge_full.tsv"
-	bridge_of "$S/bridge_full.tsv" >"$W/star/title_genre_bridge.tsv"
-	drop "$S/title_current.tsv"
+	genres_of "$S/title_current.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" |
+	bridge_of /dev/stdin >"$W/star/title_genre_bridge.tsv"
 }
 
 # --- the star schema in two lanes: the credits, and everything else --------------
@@ -237,7 +237,6 @@ s_people_of_principals() {
 	step "people of principals" "$S/name_basics.tsv" "$W/stats/people_of_principals.tsv-join.tsv" \
 	    "$writer" -- people_of_principals
 }
-s_title_snapshot() { step "title snapshot" "$S/dim_title.snapshot.tsv" "" -- title_snapshot; }
 s_dim_title() {
 	local sf=$W/stats/dim_title.scd2-merge.tsv
 	step "dim_title (scd2)" "$W/star/dim_title.tsv" "$sf" "$sf" -- merge_titles
@@ -256,8 +255,8 @@ s_bridge() {
 	step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$sf" "$sf" -- bridge
 }
 s_dim_genre() {
-	step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
-	drop "$S/bridge_full.tsv"
+	step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre "$S/title_current.tsv"
+	drop "$S/title_current.tsv"
 }
 s_dim_date() {
 	step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
@@ -271,7 +270,7 @@ s_dim_date() {
 lane extract_titles extract_principals credits_inputs s_fact_cast_crew titles_read \
     s_people_of_principals s_dim_person
 lane extract_names extract_episodes extract_ratings s_ratings_of_titles s_episodes_of_titles \
-    s_title_snapshot s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date principals_input s_kpis
+    s_dim_title s_fact_ratings s_bridge s_dim_genre s_dim_date principals_input s_kpis
 join_lanes
 
 # --- evidence, loads ---------------------------------------------------------------

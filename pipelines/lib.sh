@@ -308,11 +308,15 @@ append_ratings() {
 	fi
 }
 
-dim_genre() {
+dim_genre() {	# dim_genre TITLES: the genres of TITLES' column genres (lists, or one a row)
 	{
 		printf 'genre_name\n'
-		# the genres seen (a hash group-by: 29 groups, not a sort of 20 M rows)
-		{ echo Unknown; kpi-agg -g genres n=count "$S/bridge_full.tsv" | tail -n +2 | cut -f 1; } |
+		# the genres seen: the distinct lists (a hash group-by: a few
+		# thousand groups, not a sort of 12 M rows), split as the bridge
+		# splits them
+		{ echo Unknown
+		  kpi-agg -g genres n=count "$1" | tsv-split-genres -f genres --null-as Unknown |
+		  tail -n +2 | cut -f 1; } |
 		sort -u
 	} |
 	awk -F'\t' -v OFS='\t' '

@@ -268,7 +268,7 @@ step "dim_person" "$W/star/dim_person.tsv" "" -- dim_person
 # --- the bridge and dim_genre (from the merged bridge) ----------------------------
 bridge() { bridge_of "$S/bridge_full.tsv" >"$W/star/title_genre_bridge.tsv"; }
 step "title_genre_bridge" "$W/star/title_genre_bridge.tsv" "$W/stats/title_genre_bridge.tsv-split-genres.tsv" -- bridge
-step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre
+step "dim_genre" "$W/star/dim_genre.tsv" "" -- dim_genre "$S/bridge_full.tsv"
 step "dim_date" "$W/star/dim_date.tsv" "$W/stats/dim_date.dim-date.tsv" -- \
     dim-date -f start_year,end_year --stats "$W/stats/dim_date.dim-date.tsv" \
     -o "$W/star/dim_date.tsv" "$W/star/dim_title.tsv"
