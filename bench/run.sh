@@ -36,7 +36,7 @@
 # memory by reclaiming cache, as on a machine that has been up a while,
 # rather than from the free lists.  On a virtual machine that hands freed
 # memory back to its host (free page reporting), a page taken from the free
-# lists costs a fault in the host: about 20 us per 4 KiB page here, 3-5 s of
+# lists costs a fault in the host: about 20 us per 4 KiB page here, 2-4 s of
 # system time per GB written or allocated, against 0.2 s when reclaimed.
 # Without --warm the numbers depend on how much memory happened to be free.
 set -euo pipefail
