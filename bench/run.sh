@@ -152,9 +152,8 @@ timed() {
 # field FILE N: field N of a .time file.
 field() { awk -v n="$2" '{ v = $n } END { print v }' "$1"; }
 
-load() {	# the load averages and the free memory
-	echo "$(cut -d' ' -f1-3 /proc/loadavg), $(awk '/^MemFree:/ { printf "%d", $2 / 1024 }' /proc/meminfo) MB free"
-}
+free_mb() { awk '/^MemFree:/ { printf "%d", $2 / 1024 }' /proc/meminfo; }
+load() { echo "$(cut -d' ' -f1-3 /proc/loadavg), $(free_mb) MB free"; }
 
 # The floor: decompressing each input once (page cache warm), sizes in bytes.
 measure_floor() {
@@ -192,11 +191,11 @@ cat_floor() {
 # warm_memory: with --warm, all but 512 MB of the free memory becomes clean
 # page cache (a hole read from a sparse file); cool_memory gives it back.
 warm_memory() {
-	local free_mb
+	local free
 	[ "$WARM" = 1 ] || return 0
-	free_mb=$(awk '/^MemFree:/ { printf "%d", $2 / 1024 }' /proc/meminfo)
-	[ "$free_mb" -gt 1024 ] || return 0
-	truncate -s "$((free_mb - 512))M" "$WORK/warm.fill"
+	free=$(free_mb)
+	[ "$free" -gt 1024 ] || return 0
+	truncate -s "$((free - 512))M" "$WORK/warm.fill"
 	cat "$WORK/warm.fill" >/dev/null
 }
 cool_memory() { rm -f "$WORK/warm.fill"; }

@@ -5,8 +5,9 @@
  *
  * Every table of megabytes belongs here.  A malloc'd or calloc'd block
  * keeps its first and last 2 MiB in 4 KiB pages, and on a virtual machine
- * the first touch of each costs a fault of up to 20 us (1 GB: 4.5-6 s in
- * 4 KiB pages, about 2 s in huge ones).
+ * that hands freed memory back to its host (docs/HACKING.md) the first
+ * touch of each costs a fault of up to 20 us (1 GB: 4.5-6 s in 4 KiB
+ * pages, about 2 s in huge ones).
  */
 #ifndef P07_BIGBUF_H
 #define P07_BIGBUF_H

@@ -67,7 +67,9 @@ prepare_inputs 17
 # At full IMDb size the stage held ~12 GB beside the 15 GB star: more than
 # a 24 GB machine caches, so that every page written had first to be
 # reclaimed from another file (dropping them: 30 s and 55 CPU s less of
-# about 240 and 450, bench/RESULTS.md).
+# about 240 and 450, bench/RESULTS.md).  That was measured with the memory
+# free; with it in use (bench/run.sh --warm) one run each showed no gain,
+# but dropping still keeps the stage off the disk beside the star.
 drop() { rm -f "$@"; }
 
 # --- extract: every input through the ingress gate ---------------------------
