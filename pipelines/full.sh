@@ -125,7 +125,8 @@ principals_of_titles() {
 	fi
 	cat "$S/title_principals.join.err" >&2
 	[ "${st[1]}" -eq 0 ] || return "${st[1]}"
-	return "${st[0]}"
+	[ "${st[0]}" -eq 0 ] || return "${st[0]}"
+	trace_orphans title_principals "$PRINCIPALS_ORDER"
 }
 extract_principals() {
 	extract_step title.principals "$S/title_principals.tsv" \
@@ -228,6 +229,7 @@ bridge() {
 s_ratings_of_titles() {
 	local sf=$W/stats/title_ratings_of_titles.tsv-join.tsv
 	step "ratings of titles" "$S/title_ratings.tsv" "$sf" "$sf" -- belong title_ratings
+	trace_orphans title_ratings
 }
 s_episodes_of_titles() {
 	local sf=$W/stats/title_episode_of_titles.tsv-join.tsv

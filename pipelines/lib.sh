@@ -190,6 +190,41 @@ input() {	# the path of IMDb file $1 (.tsv.gz or .tsv) in DATA, or nothing
 	return 0
 }
 
+# trace_orphans NAME [FIELDS]: rejects/NAME.orphans.tsv, written by the join
+# that read NAME's extract (imdb-cat's output; FIELDS, a permutation of the
+# file's columns, when -f gave one), rewritten as rows of the input file:
+# its name as the source, its line (rows imdb-cat rejected before a row are
+# lines the join never saw), its column order in raw, and the reason in its
+# terms -- as imdb-cat's own rejects, so that `gzip -dc FILE | sed -n LINEp`
+# finds each.  Needs imdb-cat's rejects/NAME.tsv whole.
+trace_orphans() {
+	local name=$1 path file orphans=$W/rejects/$1.orphans.tsv
+	[ -f "$orphans" ] || return 0	# --limit: rows past it are not orphans
+	path=$(input "${name/_/.}")
+	file=$(basename "$path")
+	FILE_HEADER=$(imdb-cat --schema none --limit 0 "$path") FIELDS=${2:-} \
+	awk -F'\t' -v OFS='\t' -v src="$file" '
+	BEGIN {
+		n = split(ENVIRON["FILE_HEADER"], fh, "\t")
+		if (ENVIRON["FIELDS"] == "") for (i = 1; i <= n; i++) from[i] = i
+		else {
+			split(ENVIRON["FIELDS"], sh, ",")
+			for (j in sh) at[sh[j]] = j
+			for (i = 1; i <= n; i++) from[i] = at[fh[i]]
+		}
+	}
+	FNR == 1 { if (FILENAME != ARGV[1]) print; next }
+	FILENAME == ARGV[1] { gone[++ngone] = $2; next }
+	{
+		line = $2 + k
+		while (k < ngone && gone[k + 1] <= line) line = $2 + ++k
+		out = src OFS line OFS "tconst not in title.basics"
+		for (i = 1; i <= n; i++) out = out OFS $(3 + from[i])
+		print out
+	}' "$W/rejects/$name.tsv" "$orphans" >"$orphans.tmp"
+	mv "$orphans.tmp" "$orphans"
+}
+
 rating_bucket() {	# appends rating_bucket: the right-closed bucket, exact
 	awk -F'\t' -v OFS='\t' '
 	BEGIN { n = split("0 20 40 50 60 70 80 90 100", e, " ") }

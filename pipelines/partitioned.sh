@@ -214,17 +214,19 @@ merge_stats() {	# stats/K/NAME -> stats/NAME: counters summed over the partition
 		    "$P"/stats/*/"${f##*/}" >"$W/stats/${f##*/}"
 	done
 }
-merge_orphans() {	# the partitions' orphans, in input order, without _row
+merge_orphans() {	# the partitions' orphans in input order, as full.sh's
 	local name k files=()
 	[ -z "$LIMIT" ] || return 0
 	for name in title_ratings title_principals; do
 		files=()
 		for ((k = 0; k < JOBS; k++)); do files+=("$P/$name.orphans.$k.tsv"); done
+		# a row's line in the extract is its _row (the last field) + 1
 		{
-			head -n 1 "${files[0]}" | awk -F'\t' -v OFS='\t' '{ NF--; print }'
-			awk -F'\t' 'FNR > 1 { print $NF "\t" $0 }' "${files[@]}" |
-			    sort -t "$TAB" -k1,1n | cut -f 2- | awk -F'\t' -v OFS='\t' '{ NF--; print }'
+			head -n 1 "${files[0]}"
+			awk -F'\t' -v OFS='\t' 'FNR > 1 { $2 = $NF + 1; NF--; print }' "${files[@]}" |
+			    sort -t "$TAB" -k2,2n
 		} >"$W/rejects/$name.orphans.tsv"
+		trace_orphans "$name"
 	done
 }
 merge_titles() {

@@ -98,6 +98,34 @@ same_as_evidence() {
 	assert_equal "$(( $(wc -l <"$d/part5/star/dim_title.tsv") - 1 ))" 300
 }
 
+@test "bad rows and orphans: -j 3 rejects full.sh's rows, with their files and lines" {
+	need_parallel
+	d=$BATS_TEST_TMPDIR
+	mkdir "$d/data"
+	cp "$BATS_FILE_TMPDIR"/syn1/*.gz "$d/data/"
+	# two orphans (in two partitions at -j 3) after a ragged row: their lines count it
+	for f in title.ratings title.principals; do
+		gzip -dc "$BATS_FILE_TMPDIR/syn1/$f.tsv.gz" | awk -F'\t' -v OFS='\t' '
+		    NR == 3 { print $1, "ragged" }
+		    { print }
+		    NR == 9 || NR == 20 { $1 = sprintf("tt99%07d", NR); print }' | gzip -n >"$d/data/$f.tsv.gz"
+	done
+	"$REPO/pipelines/full.sh" "${OPTS[@]}" --data "$d/data" --out "$d/full" --as-of 2025-08-13 2>/dev/null
+	"$REPO/pipelines/partitioned.sh" "${OPTS[@]}" -j 3 --data "$d/data" --out "$d/part" \
+	    --as-of 2025-08-13 2>/dev/null
+	same_outputs "$d/full" "$d/part"
+	for f in title_ratings title_principals; do
+		assert_file_eq "$d/part/rejects/$f.tsv" "$d/full/rejects/$f.tsv"
+		assert_file_eq "$d/part/rejects/$f.orphans.tsv" "$d/full/rejects/$f.orphans.tsv"
+		run cut -f 1-3 "$d/part/rejects/$f.orphans.tsv"
+		assert_output $'source\tline\treason\n'"${f/_/.}.tsv.gz"$'\t11\ttconst not in title.basics\n'"${f/_/.}.tsv.gz"$'\t23\ttconst not in title.basics'
+		# each is the line of the file it names
+		while IFS=$'\t' read -r src line reason raw; do
+			assert_equal "$(gzip -dc "$d/data/$src" | sed -n "${line}p")" "$raw"
+		done < <(tail -n +2 "$d/part/rejects/$f.orphans.tsv")
+	done
+}
+
 @test "a failed partition stops the run and leaves OUT as it was" {
 	need_parallel
 	d=$BATS_TEST_TMPDIR

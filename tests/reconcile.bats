@@ -75,7 +75,9 @@ run_full() {	# run_full DATA OUT
 	gzip -dc syn/name.basics.tsv.gz | awk '{ print } NR == 2 { dup = $0 } END { print dup }' | gzip -n >data/name.basics.tsv.gz
 	# title.ratings and title.principals: a row for a title that does not exist
 	gzip -dc syn/title.ratings.tsv.gz | awk '{ print } END { print "tt9999999\t7.0\t10" }' | gzip -n >data/title.ratings.tsv.gz
-	gzip -dc syn/title.principals.tsv.gz | awk '{ print } END { print "tt9999999\t1\tnm0000001\tactor\t\\N\t[\"X\"]" }' |
+	# (and a ragged credit on line 4: the orphan's line counts it)
+	gzip -dc syn/title.principals.tsv.gz |
+	    awk '{ print } NR == 3 { print "tt0000001\tbad" } END { print "tt9999999\t1\tnm0000001\tactor\t\\N\t[\"X\"]" }' |
 	    gzip -n >data/title.principals.tsv.gz
 	cp syn/title.episode.tsv.gz data/
 	run_full "$PWD/data" out
@@ -86,10 +88,16 @@ run_full() {	# run_full DATA OUT
 	first=$(gzip -dc syn/name.basics.tsv.gz | sed -n 2p | cut -f 1)
 	run cut -f 2-3 out/rejects/name_basics.tsv
 	assert_output $'line\treason\n'"$n"$'\t'"duplicate key '$first' (first seen on line 2)"
-	for f in title_ratings title_principals; do
-		run cut -f 4 "out/rejects/$f.orphans.tsv"
-		assert_line --index 1 tt9999999
-		assert_equal "${#lines[@]}" 2
+	run cut -f 2-3 out/rejects/title_principals.tsv
+	assert_output $'line\treason\n4\texpected 6 fields, found 2'
+	# the orphans name the file and the line where they are, as they are there
+	for f in title.ratings:$'tt9999999\t7.0\t10' \
+	    title.principals:$'tt9999999\t1\tnm0000001\tactor\t\\N\t["X"]'; do
+		name=${f%%:*} raw=${f#*:}
+		last=$(gzip -dc "data/$name.tsv.gz" | wc -l)
+		run cat "out/rejects/${name/./_}.orphans.tsv"
+		assert_output $'source\tline\treason\traw\n'"$name.tsv.gz"$'\t'"$last"$'\ttconst not in title.basics\t'"$raw"
+		assert_equal "$(gzip -dc "data/$name.tsv.gz" | sed -n "${last}p")" "$raw"
 	done
 	jq -e '.totals.errors == 0' out/evidence/P07_evidence.json
 }
