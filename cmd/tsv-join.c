@@ -19,6 +19,7 @@
 #include "out.h"
 #include "progress.h"
 #include "rejects.h"
+#include "rowkey.h"
 #include "stats.h"
 #include "tsv.h"
 
@@ -533,44 +534,16 @@ estimate_rows(struct tsv_in *t)
 }
 
 /*
- * The key of a row: its key fields joined by TAB (TAB never occurs inside a
- * field, so the joining is unambiguous).  Adjacent fields in order are a
- * slice of the row itself; others are copied into SCRATCH.  0 when a key
- * field is \N: null matches nothing, as in SQL.
+ * The key of a row (rowkey.h) in KEY, or 0 when a key field is \N: null
+ * matches nothing, as in SQL.
  */
 static int
 row_key(const struct fieldlist *kl, int span, const struct slice *fv,
     struct bytes *scratch, struct slice *key)
 {
-	const struct slice *f;
-	size_t i, n;
-	char *p;
-
-	for (i = 0; i < kl->n; i++) {
-		f = &fv[kl->idx[i]];
-		if (f->n == 2 && f->p[0] == '\\' && f->p[1] == 'N')
-			return 0;
-	}
-	if (span) {
-		f = &fv[kl->idx[kl->n - 1]];
-		key->p = fv[kl->idx[0]].p;
-		key->n = f->p + f->n - key->p;
-		return 1;
-	}
-	for (n = 0, i = 0; i < kl->n; i++)
-		n += fv[kl->idx[i]].n + 1;
-	scratch->len = 0;
-	bytes_reserve(scratch, n);
-	p = scratch->p;
-	for (i = 0; i < kl->n; i++) {
-		f = &fv[kl->idx[i]];
-		if (i > 0)
-			*p++ = '\t';
-		memcpy(p, f->p, f->n);
-		p += f->n;
-	}
-	key->p = scratch->p;
-	key->n = p - scratch->p;
+	if (rowkey_null(kl, fv))
+		return 0;
+	*key = rowkey(kl, span, fv, scratch);
 	return 1;
 }
 

@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "out.h"
 #include "progress.h"
+#include "rowkey.h"
 #include "stats.h"
 #include "tsv.h"
 
@@ -61,8 +62,6 @@ static void	 setup(struct uniq *, const char *, const char *,
 		    const struct header *);
 static void	 uniq_row(struct uniq *, const struct tsv_in *, struct slice);
 static void	 first_row(struct uniq *, const struct tsv_in *, size_t);
-static struct slice fields_key(const struct fieldlist *, int,
-		    const struct slice *, struct bytes *);
 static void	 run_check(struct uniq *, struct slice);
 static int	 run_insert(struct uniq *, struct slice);
 static void	 run_spill(struct uniq *);
@@ -189,9 +188,9 @@ uniq_row(struct uniq *u, const struct tsv_in *t, struct slice line)
 		die_at(t->name, t->line, "expected %zu fields, found %zu",
 		    u->nfields, nf);
 	if (u->key.n > 0)
-		key = fields_key(&u->key, u->key_span, u->fv, &u->kbuf);
+		key = rowkey(&u->key, u->key_span, u->fv, &u->kbuf);
 	if (u->within.n > 0) {
-		run_check(u, fields_key(&u->within, u->within_span, u->fv,
+		run_check(u, rowkey(&u->within, u->within_span, u->fv,
 		    &u->wbuf));
 		isnew = run_insert(u, key);
 	} else
@@ -216,34 +215,6 @@ first_row(struct uniq *u, const struct tsv_in *t, size_t nf)
 		die_at(t->name, t->line, "--within: field %zu is past the "
 		    "last field (%zu)", u->within.max, nf);
 	u->nfields = nf;
-}
-
-/*
- * The fields FL of a row joined by TAB (no field holds a TAB, so the
- * joining is unambiguous): adjacent fields in order are a slice of the row
- * itself, others are copied into BUF.
- */
-static struct slice
-fields_key(const struct fieldlist *fl, int span, const struct slice *fv,
-    struct bytes *buf)
-{
-	struct slice k;
-	size_t i;
-
-	if (span) {
-		k.p = fv[fl->idx[0]].p;
-		k.n = fv[fl->idx[fl->n - 1]].p + fv[fl->idx[fl->n - 1]].n - k.p;
-		return k;
-	}
-	buf->len = 0;
-	for (i = 0; i < fl->n; i++) {
-		if (i > 0)
-			bytes_put(buf, "\t", 1);
-		bytes_put(buf, fv[fl->idx[i]].p, fv[fl->idx[i]].n);
-	}
-	k.p = buf->p;
-	k.n = buf->len;
-	return k;
 }
 
 /* W is a row's --within value: a new run begins where it differs. */
