@@ -54,6 +54,51 @@ KPIS=(content_overall content_by_type top_rated_movies top_rated_by_type rating_
 	done
 }
 
+@test "rankings cut at the 10th and 250th place through ties: kpi.sh equals the SQLite views" {
+	# star-mini plus 300 movies with m votes and 15 shorts, whose WRs and
+	# votes tie across the 250th movie and the 10th short
+	s=$BATS_TEST_TMPDIR/star
+	cp -r "$FIX/star-mini" "$s"
+	for i in $(seq 1 315); do
+		if [ "$i" -le 300 ]; then
+			type=movie wr=5.$((i % 40 + 10)) votes=$((1000 + i % 3))
+		else
+			type=short wr=7.0$((i % 3)) votes=$((200 + i % 2))
+		fi
+		t=tt1$(printf '%06d' "$i")
+		key=$(printf '%s' "$t" | md5sum | cut -c1-32)
+		sk=$(printf '%s' "$t-2025-01-05" | md5sum | cut -c1-32)
+		printf '%s\t%s\t%s\t%s\tT%s\tT%s\t0\t2000\t\\N\t90\tDrama\t\\N\t\\N\t\\N\t2000\t-2\t%s\t2025-01-05\t9999-12-31\t1\t0\t1\n' \
+		    "$t" "$sk" "$key" "$type" "$i" "$i" "$key" >>"$s/dim_title.tsv"
+		printf '%s\t%s\t2025-02-02\t%s\t%s\t%s\t(%s]\n' "$key" "$sk" "${wr%?}" "$votes" "$wr" \
+		    "$([ "$type" = movie ] && echo 5,6 || echo 7,8)" >>"$s/fact_ratings.tsv"
+	done
+	"$REPO/pipelines/load-sqlite.sh" --star "$s" --db "$BATS_TEST_TMPDIR/r.sqlite" --m 1000 \
+	    --as-of 2025-02-02
+	"$REPO/pipelines/kpi.sh" --star "$s" --out "$BATS_TEST_TMPDIR/kpi" --m 1000
+	for k in top_rated_movies top_rated_by_type; do
+		sqlite3 -separator "$(printf '\t')" -nullvalue '\N' "$BATS_TEST_TMPDIR/r.sqlite" \
+		    "select * from kpi_$k" >"$BATS_TEST_TMPDIR/$k.view"
+		tail -n +2 "$BATS_TEST_TMPDIR/kpi/$k.tsv" >"$BATS_TEST_TMPDIR/$k.file"
+		assert_file_eq "$BATS_TEST_TMPDIR/$k.file" "$BATS_TEST_TMPDIR/$k.view"
+	done
+	# the cuts fall inside ties: rows with the WR of the 250th movie (and of
+	# the 10th short) are left out
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/top_rated_movies.file")" 250
+	tied() {	# tied TYPE WR [VOTES]: rated current titles of TYPE with that WR
+		sqlite3 "$BATS_TEST_TMPDIR/r.sqlite" "select count(*) from fact_ratings f
+		    join dim_title d on d.title_sk = f.title_sk and d.is_current = 1
+		    where f.snapshot_date = '2025-02-02' and d.title_type = '$1'
+		    and f.weighted_rating = $2 and f.num_votes >= ${3:-0}"
+	}
+	wr=$(tail -n 1 "$BATS_TEST_TMPDIR/top_rated_movies.file" | cut -f 7)
+	kept=$(awk -F'\t' -v w="$wr" '$7 == w' "$BATS_TEST_TMPDIR/top_rated_movies.file" | wc -l)
+	[ "$(tied movie "$wr" 1000)" -gt "$kept" ]
+	wr=$(awk -F'\t' '$1 == "short" && $2 == 10 { print $8 }' "$BATS_TEST_TMPDIR/top_rated_by_type.file")
+	kept=$(awk -F'\t' -v w="$wr" '$1 == "short" && $8 == w' "$BATS_TEST_TMPDIR/top_rated_by_type.file" | wc -l)
+	[ "$(tied short "$wr")" -gt "$kept" ]
+}
+
 @test "the origin document's table: m = 25000, C = 7.0 gives 9.28, 9.17, 8.98" {
 	d=$BATS_TEST_TMPDIR/origin
 	mkdir -p "$d"
