@@ -334,9 +334,10 @@ snapshot() {
 	 sed -E 's#/\.out\.build\.[0-9]+/#/out/#g' evidence/P07_evidence.json | sha256sum)
 }
 
-# run_full_bg OUT: full.sh on the sample in the background; pid in $full
+# run_full_bg OUT: full.sh on the sample in the background, in a session of
+# its own (so that its children can be found when it is gone); pid in $full
 run_full_bg() {
-	"$REPO/pipelines/full.sh" --quiet --data "$SAMPLE" --out "$1" --as-of 2025-08-13 \
+	setsid "$REPO/pipelines/full.sh" --quiet --data "$SAMPLE" --out "$1" --as-of 2025-08-13 \
 	    --no-report --no-sqlite 2>full.err &
 	full=$!
 }
@@ -375,8 +376,10 @@ wait_for_step() {
 	wait_for_step out
 	kill -KILL "$full"
 	wait "$full" || true
-	# the children of the killed shell may still be running: wait for them
-	for i in $(seq 1 100); do pgrep -f "out.build.$full" >/dev/null || break; sleep 0.1; done
+	# the killed shell's lanes and their children may still be running (a
+	# busy machine: seconds): wait for its session to end
+	for i in $(seq 1 600); do pgrep -s "$full" >/dev/null || break; sleep 0.1; done
+	! pgrep -s "$full" >/dev/null || fail "the killed run's children still run after 60 s"
 	stale=$(compgen -G ".out.build.$full" || true)
 	[ -n "$stale" ] || fail "expected the killed run's build directory"
 	assert_equal "$(snapshot)" "$before"
