@@ -59,6 +59,9 @@ step() {
 		shift
 	fi
 	shift 4
+	# in a lane: a run killed with SIGKILL ($$ is the run's shell) goes no
+	# further than the step it was in
+	kill -0 $$ 2>/dev/null || exit 1
 	start=$(now)
 	"$@"
 	end=$(now)
@@ -434,10 +437,15 @@ start_build() {
 	base=$(basename "$OUT")
 	for stale in "$parent/.$base.build."*; do
 		# a run killed with SIGKILL leaves its build directory: remove it
-		# when the process that made it is gone
+		# when the process that made it is gone.  Its lanes may still be
+		# ending a step (step stops them at the next): moved aside first,
+		# the files they go on to open are not found.
 		[ -d "$stale" ] || continue
 		pid=${stale##*.}
-		kill -0 "$pid" 2>/dev/null || rm -rf "$stale"
+		! kill -0 "$pid" 2>/dev/null || continue
+		mv "$stale" "$parent/.$base.gone.$$" && rm -rf "$parent/.$base.gone.$$" ||
+		    printf '%s: warning: %s: could not remove the build directory of a killed run\n' \
+		    "${0##*/}" "$stale" >&2
 	done
 	W=$parent/.$base.build.$$
 	rm -rf "$W"

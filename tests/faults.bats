@@ -382,6 +382,8 @@ wait_for_step() {
 	! pgrep -s "$full" >/dev/null || fail "the killed run's children still run after 60 s"
 	stale=$(compgen -G ".out.build.$full" || true)
 	[ -n "$stale" ] || fail "expected the killed run's build directory"
+	# its lanes stopped after the step they were in, long before the KPIs
+	[ -z "$(ls "$stale/kpi")" ] || fail "the killed run's lanes went on to the KPIs"
 	assert_equal "$(snapshot)" "$before"
 	assert_file_eq out/logs/run.log "$BATS_TEST_TMPDIR/run.log.before"
 	run "$REPO/pipelines/full.sh" --quiet --data "$SAMPLE" --out out --as-of 2025-08-13 --no-report --no-sqlite
