@@ -430,7 +430,7 @@ publish() {
 # one disk), removed on exit unless published; S its stage, the run log, and
 # the demo's data.  Uses OUT, DATA, DEMO, DEMO_SCALE, AS_OF.
 start_build() {
-	local parent base stale pid
+	local parent base stale pid gone
 	OUT=${OUT%/}
 	mkdir -p "$(dirname "$OUT")"
 	parent=$(cd "$(dirname "$OUT")" && pwd)
@@ -442,10 +442,15 @@ start_build() {
 		# the files they go on to open are not found.
 		[ -d "$stale" ] || continue
 		pid=${stale##*.}
-		! kill -0 "$pid" 2>/dev/null || continue
-		mv "$stale" "$parent/.$base.gone.$$" && rm -rf "$parent/.$base.gone.$$" ||
-		    printf '%s: warning: %s: could not remove the build directory of a killed run\n' \
-		    "${0##*/}" "$stale" >&2
+		if kill -0 "$pid" 2>/dev/null; then
+			continue
+		fi
+		gone=$parent/.$base.gone.$$
+		if ! { mv "$stale" "$gone" && rm -rf "$gone"; }; then
+			[ -e "$gone" ] && stale=$gone
+			printf '%s: warning: %s: could not remove this build directory of a killed run\n' \
+			    "${0##*/}" "$stale" >&2
+		fi
 	done
 	W=$parent/.$base.build.$$
 	rm -rf "$W"

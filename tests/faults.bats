@@ -25,6 +25,9 @@ teardown() {
 	if [ -n "${RO_MOUNT:-}" ]; then
 		umount "$RO_MOUNT" 2>/dev/null || true
 	fi
+	if [ -n "${IMMUTABLE:-}" ]; then
+		chattr -i "$IMMUTABLE" 2>/dev/null || true
+	fi
 }
 
 # cmd_of TOOL: the tool's smallest valid run over good.tsv, to stdout
@@ -391,6 +394,26 @@ wait_for_step() {
 	[ ! -e "$stale" ] || fail "the stale $stale is still there"
 	# the same result (the run log has the new run's times)
 	assert_equal "$(snapshot)" "$before"
+}
+
+@test "full.sh: a killed run's build directory that cannot be removed: a warning, and the run goes on" {
+	need_sample
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	mkdir -p ".out.build.$dead/stats"
+	touch ".out.build.$dead/stats/x.tsv"
+	chattr +i ".out.build.$dead/stats/x.tsv" 2>/dev/null || skip "chattr +i is not possible here"
+	IMMUTABLE=$PWD/.out.build.$dead/stats/x.tsv	# for teardown
+	run --separate-stderr "$REPO/pipelines/full.sh" --quiet --data "$SAMPLE" --out out --as-of 2025-08-13 \
+	    --no-report --no-sqlite
+	gone=$(compgen -G ".out.gone.*") || fail "the directory was not moved aside"
+	IMMUTABLE=$PWD/$gone/stats/x.tsv
+	assert_success
+	assert_equal "$(grep -v '^evidence-sum: warn' <<<"$stderr")" \
+	    "rm: cannot remove '$PWD/$gone/stats/x.tsv': Operation not permitted
+full.sh: warning: $PWD/$gone: could not remove this build directory of a killed run"
+	[ -f out/evidence/P07_evidence.json ]
 }
 
 @test "full.sh: a stale build directory of a live process is left alone" {
