@@ -596,8 +596,8 @@ load_gates(struct run *r)
 			continue;
 		}
 		if (tsv_split(&fv, line.p, line.n) != 6)
-			gate_error("%zu fields (expected 6: id file check "
-			    "columns argument severity)", fv.n);
+			gate_error("expected 6 fields (id file check columns "
+			    "argument severity), found %zu", fv.n);
 		for (i = 0; i < 6; i++) {
 			if (memchr(fv.f[i].p, '\0', fv.f[i].n) != NULL)
 				gate_error("NUL byte in field %zu", i + 1);
@@ -1168,7 +1168,7 @@ load_stats_file(struct run *r, const char *path)
 		    "'tool metric value')");
 	while (tsv_next(&t, &line)) {
 		if (tsv_split(&fv, line.p, line.n) != 3)
-			die_at(path, t.line, "%zu fields (expected 3)", fv.n);
+			die_at(path, t.line, "expected 3 fields, found %zu", fv.n);
 		if (st->tool == NULL)
 			st->tool = xstrndup(fv.f[0].p, fv.f[0].n);
 		else if (!slice_eq(fv.f[0], st->tool))

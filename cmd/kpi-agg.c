@@ -1355,8 +1355,8 @@ run_batch(struct agg *a)
 	if (bad < b->n) {	/* the first bad row dies as it would alone */
 		r = &b->r[bad];
 		if (r->fv.n != a->nfields)
-			die_at(r->name, r->line, "%zu fields (expected %zu)",
-			    r->fv.n, a->nfields);
+			die_at(r->name, r->line, "expected %zu fields, found %zu",
+			    a->nfields, r->fv.n);
 		bad_number(a, r, a->bfield, r->fv.f[a->bfield]);
 	}
 	if (n > 0) {

@@ -1,27 +1,20 @@
 /*
- * hashmap.c - the one hash table of the toolkit (tsv-join filters, kpi-agg
- * groups, distinct counts, duplicate checks).  It stores keys and hands out
- * ids; it never stores values and never frees single entries.
+ * hashmap.c - the hash table of the toolkit's groups and key sets (kpi-agg
+ * groups and distinct counts, duplicate checks; tsv-join's filter has its
+ * own, joinmap.c).  It stores keys and hands out ids; it never stores
+ * values and never frees single entries.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bigbuf.h"
 #include "hashmap.h"
+#include "load64.h"
 #include "msg.h"
 
 #define OFF_BITS	40
 #define OFF_MASK	((UINT64_C(1) << OFF_BITS) - 1)
 #define RING		16	/* keys hashed ahead while rehashing */
-
-static uint64_t
-load64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
 
 static uint64_t
 mix(uint64_t x)

@@ -5,8 +5,9 @@
  *
  * It relies on the slot layout documented in hashmap.h (0 empty, else
  * tag<<HPROBE_OFF_BITS | (record offset + 1); record = u32 id, u32 len, key)
- * and on hash_bytes() being the table's hash.  tests/tsv-join.bats checks
- * the results against sqlite3 and join(1), so a change there is caught.
+ * and on hash_bytes() being the table's hash.  kpi-agg, its one user, is
+ * checked with many groups against sqlite3 and sort | uniq -c
+ * (tests/kpi-agg.bats), so a change there is caught.
  */
 #ifndef P07_HASHPROBE_H
 #define P07_HASHPROBE_H

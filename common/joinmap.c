@@ -12,20 +12,12 @@
 
 #include "bigbuf.h"
 #include "joinmap.h"
+#include "load64.h"
 #include "msg.h"
 
 #define MAX_LOAD_NUM	3	/* grow past 3/4 full */
 #define MAX_LOAD_DEN	4
 #define MIN_SLOTS	1024
-
-static uint64_t
-load64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
 
 static uint64_t
 load32(const unsigned char *p)

@@ -234,8 +234,8 @@ make_big_gz() {
 		expect "$t" few.tsv 1 "$t: few.tsv:5: expected 5 fields, found 3"
 		expect "$t" many.tsv 1 "$t: many.tsv:5: expected 5 fields, found 6"
 	done
-	expect kpi-agg few.tsv 1 "kpi-agg: few.tsv:5: 3 fields (expected 5)"
-	expect kpi-agg many.tsv 1 "kpi-agg: many.tsv:5: 6 fields (expected 5)"
+	expect kpi-agg few.tsv 1 "kpi-agg: few.tsv:5: expected 5 fields, found 3"
+	expect kpi-agg many.tsv 1 "kpi-agg: many.tsv:5: expected 5 fields, found 6"
 	expect_evidence_error few.tsv "few.tsv:5: 3 fields (header has 5)"
 	expect_evidence_error many.tsv "many.tsv:5: 6 fields (header has 5)"
 }
@@ -321,7 +321,7 @@ $t	rows_rejected	2"
 	for t in imdb-cat tsv-split-genres surrogate-key tsv-join scd2-merge wrating dim-date tsv-split tsv-uniq; do
 		expect "$t" blank.tsv 1 "$t: blank.tsv:2: expected 5 fields, found 1"
 	done
-	expect kpi-agg blank.tsv 1 "kpi-agg: blank.tsv:2: 1 fields (expected 5)"
+	expect kpi-agg blank.tsv 1 "kpi-agg: blank.tsv:2: expected 5 fields, found 1"
 	expect_evidence_error blank.tsv "blank.tsv:2: 1 fields (header has 5)"
 }
 

@@ -231,7 +231,7 @@ Try 'evidence-sum --help' for more information." ]
 		[ "$stderr" = "evidence-sum: $g:3: $msg" ] || { echo "$stderr"; false; }
 	done <<'EOF'
 a\tt.tsv\tnope\t-\t-\terror|unknown check 'nope' (expected one of: row_count_between, row_count_eq, expr, not_null, unique, between, in_set, matches, fk, scd2_one_current, scd2_contiguous, sha256, stats_reconcile)
-a\tt.tsv\tunique\tid\t-|5 fields (expected 6: id file check columns argument severity)
+a\tt.tsv\tunique\tid\t-|expected 6 fields (id file check columns argument severity), found 5
 a\tt.tsv\tunique\tid\t-\tfatal|unknown severity 'fatal' (expected error or warn)
 a\tt.tsv\tbetween\tx\t5\terror|bad range '5' (expected LO..HI)
 a\tt.tsv\tbetween\tx\t..\terror|bad range '..' (LO or HI is needed)

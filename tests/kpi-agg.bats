@@ -205,7 +205,7 @@ EOT
 @test "a ragged row is an error" {
 	run --separate-stderr kpi-agg count <(printf 'a\tb\n1\t2\n3\n')
 	assert_failure 1
-	[[ "$stderr" == "kpi-agg: "*":3: 1 fields (expected 2)" ]] || fail "$stderr"
+	[[ "$stderr" == "kpi-agg: "*":3: expected 2 fields, found 1" ]] || fail "$stderr"
 }
 
 @test "--help matches the man page synopsis; --version" {
@@ -439,7 +439,7 @@ gen_many() {
 	[ "$stderr" = "kpi-agg: $BATS_TEST_TMPDIR/c.tsv:50: bad x 'z' (expected a number or \\N)" ] || fail "$stderr"
 	run --separate-stderr kpi-agg -g g count <(head -n 100 "$BATS_TEST_TMPDIR/b.tsv"; printf 'a\n')
 	assert_failure 1
-	[[ "$stderr" == "kpi-agg: "*":101: 1 fields (expected 2)" ]] || fail "$stderr"
+	[[ "$stderr" == "kpi-agg: "*":101: expected 2 fields, found 1" ]] || fail "$stderr"
 	# in the first of two files: reported before the second is read
 	run --separate-stderr kpi-agg -g g sum:x "$BATS_TEST_TMPDIR/b.tsv" "$BATS_TEST_TMPDIR/missing.tsv"
 	assert_failure 1
