@@ -25,6 +25,47 @@ usage_error() {
 
 now() { date +%s.%N; }
 
+# run_options JOBS ARG...: the options of full.sh and partitioned.sh (JOBS:
+# the default of -j) into DATA OUT AS_OF LIMIT DEMO STATE M C SQLITE REPORT
+# JOBS SSHLOGIN STEP_QUIET DEMO_SCALE, checked; --help calls the caller's
+# usage.
+run_options() {
+	DATA=data OUT=out AS_OF='' LIMIT='' DEMO=0 STATE='' M=25000 C=auto SQLITE=1 REPORT=1
+	JOBS=$1 SSHLOGIN='' STEP_QUIET=0 DEMO_SCALE=${P07_DEMO_SCALE:-0.002}
+	shift
+	while [ $# -gt 0 ]; do
+		# SSHLOGIN is partitioned.sh's (full.sh passes it on with -j)
+		# shellcheck disable=SC2034
+		case $1 in
+		--data) DATA=${2:?}; shift ;;
+		--out) OUT=${2:?}; shift ;;
+		--as-of) AS_OF=${2:?}; shift ;;
+		--limit) LIMIT=${2:?}; shift ;;
+		--demo) DEMO=1 ;;
+		--state) STATE=${2:?}; shift ;;
+		--m) M=${2:?}; shift ;;
+		--C) C=${2:?}; shift ;;
+		--no-sqlite) SQLITE=0 ;;
+		--no-report) REPORT=0 ;;
+		-j) JOBS=${2:?}; shift ;;
+		--sshlogin) SSHLOGIN=${2:?}; shift ;;
+		--quiet) STEP_QUIET=1 ;;
+		-h|--help) usage; exit 0 ;;
+		*) usage_error "unknown option '$1'" ;;
+		esac
+		shift
+	done
+	[ -z "$LIMIT" ] || [[ $LIMIT =~ ^[0-9]+$ ]] ||
+		usage_error "--limit: invalid value '$LIMIT' (expected a non-negative integer)"
+	[ -z "$AS_OF" ] || [[ $AS_OF =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] ||
+		usage_error "--as-of: invalid date '$AS_OF' (expected YYYY-MM-DD)"
+	[[ $M =~ ^[0-9]+$ ]] || usage_error "--m: invalid value '$M' (expected a non-negative integer)"
+	[ "$C" = auto ] || [[ $C =~ ^[0-9]+(\.[0-9]+)?$ ]] ||
+		usage_error "--C: invalid value '$C' (expected a decimal number or auto)"
+	[[ $JOBS =~ ^[1-9][0-9]*$ ]] || usage_error "-j: invalid value '$JOBS' (expected a positive integer)"
+	export STEP_QUIET
+}
+
 # rows FILE [WRITER]: data rows of a TSV file with a header (0 if absent):
 # rows_out of WRITER, the --stats file of the tool that wrote FILE, when
 # there is one; else counted (wc reads a 9 GB fact table in seconds).

@@ -29,48 +29,8 @@ usage: partitioned.sh [-j N] [--data DIR] [--out DIR] [--as-of DATE] [--limit N]
 TXT
 }
 
-DATA=data
-OUT=out
-AS_OF=
-LIMIT=
-DEMO=0
-STATE=
-M=25000
-C=auto
-SQLITE=1
-REPORT=1
-JOBS=2
-SSHLOGIN=
-STEP_QUIET=0
-DEMO_SCALE=${P07_DEMO_SCALE:-0.002}
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--data) DATA=${2:?}; shift ;;
-	--out) OUT=${2:?}; shift ;;
-	--as-of) AS_OF=${2:?}; shift ;;
-	--limit) LIMIT=${2:?}; shift ;;
-	--demo) DEMO=1 ;;
-	--state) STATE=${2:?}; shift ;;
-	--m) M=${2:?}; shift ;;
-	--C) C=${2:?}; shift ;;
-	--no-sqlite) SQLITE=0 ;;
-	--no-report) REPORT=0 ;;
-	-j) JOBS=${2:?}; shift ;;
-	--sshlogin) SSHLOGIN=${2:?}; shift ;;
-	--quiet) STEP_QUIET=1 ;;
-	-h|--help) usage; exit 0 ;;
-	*) usage_error "unknown option '$1'" ;;
-	esac
-	shift
-done
-[ -z "$LIMIT" ] || [[ $LIMIT =~ ^[0-9]+$ ]] || usage_error "--limit: invalid value '$LIMIT' (expected a non-negative integer)"
-[ -z "$AS_OF" ] || [[ $AS_OF =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] || usage_error "--as-of: invalid date '$AS_OF' (expected YYYY-MM-DD)"
-[[ $M =~ ^[0-9]+$ ]] || usage_error "--m: invalid value '$M' (expected a non-negative integer)"
-[ "$C" = auto ] || [[ $C =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_error "--C: invalid value '$C' (expected a decimal number or auto)"
-[[ $JOBS =~ ^[1-9][0-9]*$ ]] || usage_error "-j: invalid value '$JOBS' (expected a positive integer)"
+run_options 2 "$@"
 command -v parallel >/dev/null || die "GNU parallel not found (Debian package 'parallel')"
-export STEP_QUIET
 
 start_build
 P=$S/parts

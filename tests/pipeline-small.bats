@@ -206,6 +206,13 @@ deleted $removed"
 	assert_equal "$stderr" $'full.sh: --limit: invalid value \'x\' (expected a non-negative integer)\nTry \'full.sh --help\' for more information.'
 	run --separate-stderr "$REPO/pipelines/full.sh" --bogus
 	assert_failure 2
+	assert_equal "$stderr" $'full.sh: unknown option \'--bogus\'\nTry \'full.sh --help\' for more information.'
+	run --separate-stderr "$REPO/pipelines/full.sh" --sshlogin host1
+	assert_failure 2
+	assert_equal "$stderr" $'full.sh: --sshlogin: needs -j N with N > 1\nTry \'full.sh --help\' for more information.'
+	run --separate-stderr "$REPO/pipelines/full.sh" -j 0
+	assert_failure 2
+	assert_equal "$stderr" $'full.sh: -j: invalid value \'0\' (expected a positive integer)\nTry \'full.sh --help\' for more information.'
 	run --separate-stderr "$REPO/pipelines/full.sh" --data /nonexistent --out "$BATS_TEST_TMPDIR/o"
 	assert_failure 1
 	assert_equal "$stderr" "full.sh: /nonexistent: title.basics.tsv.gz (or .tsv) not found"
