@@ -58,27 +58,6 @@ pg_load_fixture() {
 	} | pg "$db" -f -
 }
 
-# SQLite has no NULL marker for .import: import each file into a TEXT
-# staging table (ascii mode: no quote processing) and copy it with nullif.
-sqlite_load_fixture() {
-	local db=$1 t cols sel
-	{
-		echo 'PRAGMA foreign_keys = ON;'
-		echo '.mode ascii'
-		printf '%s\n' '.separator "\t" "\n"'
-		echo 'BEGIN;'
-		for t in "${TABLES[@]}"; do
-			cols=$(head -n 1 "$FIXTURE/$t.tsv" | tr '\t' ,)
-			sel=$(head -n 1 "$FIXTURE/$t.tsv" |
-				sed -e "s/[^\t][^\t]*/nullif(\"&\", '\\\\N')/g" -e 's/\t/, /g')
-			echo ".import '$FIXTURE/$t.tsv' stage_$t"
-			echo "INSERT INTO $t ($cols) SELECT $sel FROM stage_$t;"
-			echo "DROP TABLE stage_$t;"
-		done
-		echo 'COMMIT;'
-	} | sqlite3 -bail "$db"
-}
-
 # As pg_dump_kpis: sqlite3 -separator $'\t' -nullvalue '\N' DB 'select ...'.
 sqlite_dump_kpis() {
 	local k
@@ -99,8 +78,9 @@ setup_file() {
 	if command -v sqlite3 >/dev/null 2>&1; then
 		SQLITE_OK=1
 		export SQLITE_DB="$BATS_FILE_TMPDIR/star.sqlite"
-		sqlite3 -bail "$SQLITE_DB" <"$SQL_DIR/schema-sqlite.sql"
-		sqlite_load_fixture "$SQLITE_DB"
+		# the loader the pipelines use, with the fixture's run_parameters.tsv
+		"$BATS_TEST_DIRNAME/../pipelines/load-sqlite.sh" --star "$FIXTURE" --db "$SQLITE_DB" \
+		    --m 1000 --c 7.270038910505836 --as-of 2025-02-02
 		sqlite_dump_kpis
 	fi
 	local rc=0
