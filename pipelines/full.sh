@@ -116,7 +116,11 @@ belong() {	# belong NAME [-|ignore]: stage/NAME.raw.tsv (or stdin) rows whose tc
 	ready -q title_basics
 	tsv-join -f "$S/title_basics.tsv" -k tconst "${why[@]}" \
 	    --stats "$W/stats/${name}_of_titles.tsv-join.tsv" -o "$S/$name.tsv" "$in"
-	[ "$in" = - ] || drop "$in"
+	# from stdin, the caller traces the orphans when the extract feeding
+	# it has ended (its rejects are whole only then)
+	[ "$in" != - ] || return 0
+	drop "$in"
+	trace_orphans "$name"
 }
 people_of_principals() {
 	if [ -n "$LIMIT" ]; then
@@ -191,7 +195,6 @@ bridge() {
 s_ratings_of_titles() {
 	local sf=$W/stats/title_ratings_of_titles.tsv-join.tsv
 	step "ratings of titles" "$S/title_ratings.tsv" "$sf" "$sf" -- belong title_ratings
-	trace_orphans title_ratings
 }
 s_episodes_of_titles() {
 	local sf=$W/stats/title_episode_of_titles.tsv-join.tsv

@@ -78,9 +78,13 @@ setup_file() {
 	if command -v sqlite3 >/dev/null 2>&1; then
 		SQLITE_OK=1
 		export SQLITE_DB="$BATS_FILE_TMPDIR/star.sqlite"
-		# the loader the pipelines use, with the fixture's run_parameters.tsv
+		# the loader the pipelines use, with the fixture's run_parameters.tsv;
+		# it leaves foreign keys unchecked, so they are checked here
+		local m c as_of
+		IFS=$'\t' read -r m c as_of < <(tail -n 1 "$FIXTURE/run_parameters.tsv")
 		"$BATS_TEST_DIRNAME/../pipelines/load-sqlite.sh" --star "$FIXTURE" --db "$SQLITE_DB" \
-		    --m 1000 --c 7.270038910505836 --as-of 2025-02-02
+		    --m "$m" --c "$c" --as-of "$as_of"
+		[ -z "$(sqlite3 "$SQLITE_DB" 'PRAGMA foreign_key_check')" ]
 		sqlite_dump_kpis
 	fi
 	local rc=0
